@@ -300,3 +300,13 @@ describe("trace", () => {
     ]);
   });
 });
+
+describe("record version once protected", () => {
+  it("a protected record must say 0x0303: the AAD does not cover the header's version bytes", () => {
+    const { writer, reader } = gcmPair();
+    const wire = writer.write(APP, bytes(10));
+    wire[2] = 1;
+    reader.feed(wire);
+    expectTlsError(() => reader.read(), "PROTOCOL_VERSION", Alert.protocol_version);
+  });
+});

@@ -54,6 +54,10 @@ export class RecordLayer {
       const raw = this.deframer.next(wireLimit);
       if (raw === null) return null;
       const { type, fragment } = raw;
+      // The AAD fixes the version at 0x0303, so nothing authenticates the header's copy: check it here instead.
+      if (this.readCipher && raw.version !== TLS12_VERSION) {
+        throw new TlsError("PROTOCOL_VERSION", `protected record with version 0x${raw.version.toString(16)}`, Alert.protocol_version);
+      }
       // Decrypted output is fresh; a plaintext fragment is a view of our buffer, so copy it out.
       const data = this.readCipher ? this.readCipher.decrypt(type, fragment) : fragment.slice();
       if (data.length > this.receiveLimit) throw overflow(data.length, this.receiveLimit);
