@@ -1,2 +1,4 @@
-// microtls/node: Node adapters over the core client. The handshake issue fills this in.
-export {};
+// microtls/node: the TlsClient over Node sockets, as a Duplex stream.
+export { connect, createConnection, type ConnectOptions } from "./connect.js";
+export { TlsSocket, type TlsSocketOptions } from "./tls-socket.js";
+export { TlsError } from "../errors.js";

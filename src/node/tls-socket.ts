@@ -1,0 +1,343 @@
+// A Node Duplex over the sans-I/O client: bytes from the transport go to the client's recv, the client's
+// send goes to the transport. Everything is event-driven, so it never blocks the event loop and can share
+// it with an in-process server.
+import { Duplex } from "node:stream";
+import type { Socket } from "node:net";
+import { WANT_READ, WANT_WRITE, type TlsClient } from "../client.js";
+import { TlsError } from "../errors.js";
+
+export interface TlsSocketOptions {
+  /** ms until the handshake must be complete, counted from construction (TCP connect included); 0 = none. Default 30 000. */
+  handshakeTimeout?: number;
+}
+
+const READ_CHUNK = 16 * 1024 + 256;
+// Transport bytes buffered beyond this pause the transport until the application reads.
+const INBOUND_HIGH_WATER = 64 * 1024;
+// After our close_notify / a fatal alert, how long the transport may take to flush before it is torn down.
+const FLUSH_GRACE_MS = 1000;
+
+type State = "handshaking" | "open" | "closed";
+
+function transportError(e: Error): TlsError {
+  const err = new TlsError("TRANSPORT", `transport failed: ${e.message}`);
+  (err as TlsError & { cause?: unknown }).cause = e;
+  return err;
+}
+
+function asTlsError(e: unknown): Error {
+  return e instanceof Error ? e : new TlsError("INTERNAL_ERROR", String(e));
+}
+
+export class TlsSocket extends Duplex {
+  readonly client: TlsClient;
+  readonly transport: Duplex;
+  /** Wall-clock ms the handshake took (from construction, TCP connect included); null until done. */
+  handshakeMs: number | null = null;
+
+  private state: State = "handshaking";
+  private readonly startedAt = Date.now();
+  private readonly inbound: Buffer[] = [];
+  private inboundOffset = 0;
+  private inboundBytes = 0;
+  private transportEnded = false;
+  private readWanted = false;
+  private pendingWrite: { chunk: Buffer; offset: number; callback: (error?: Error | null) => void } | null = null;
+  private pendingFinal: ((error?: Error | null) => void) | null = null;
+  private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
+  private pumping = false;
+  private pumpAgain = false;
+  private readonly scratch = new Uint8Array(READ_CHUNK);
+
+  constructor(client: TlsClient, transport: Duplex, options: TlsSocketOptions = {}) {
+    super({ allowHalfOpen: false });
+    this.client = client;
+    this.transport = transport;
+    client.setBio(
+      (data) => this.bioSend(data),
+      (buf) => this.bioRecv(buf),
+    );
+    transport.on("data", (chunk: Buffer) => {
+      this.inbound.push(chunk);
+      this.inboundBytes += chunk.length;
+      if (this.inboundBytes > INBOUND_HIGH_WATER) transport.pause();
+      this.pump();
+    });
+    transport.on("end", () => {
+      this.transportEnded = true;
+      this.pump();
+    });
+    transport.on("error", (e: Error) => this.destroy(transportError(e)));
+    transport.on("close", () => {
+      // A transport that closes without 'end' (reset, destroy) is an EOF for the client too.
+      this.transportEnded = true;
+      this.pump();
+    });
+    transport.on("drain", () => this.pump());
+    const timeout = options.handshakeTimeout ?? 30_000;
+    if (timeout > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        this.destroy(new TlsError("TRANSPORT", `TLS handshake did not complete within ${timeout} ms`));
+      }, timeout);
+    }
+    // Start on the next tick so the caller can attach 'secureConnect' / 'error' listeners first.
+    process.nextTick(() => this.pump());
+  }
+
+  /** True once the handshake completed. */
+  get secure(): boolean {
+    return this.state !== "handshaking";
+  }
+
+  // What the handshake agreed, straight from the client.
+  get cipherSuite(): TlsClient["cipherSuite"] {
+    return this.client.cipherSuite;
+  }
+  get alpnProtocol(): TlsClient["alpnProtocol"] {
+    return this.client.alpnProtocol;
+  }
+  get peerCertificates(): TlsClient["peerCertificates"] {
+    return this.client.peerCertificates;
+  }
+  get extendedMasterSecret(): TlsClient["extendedMasterSecret"] {
+    return this.client.extendedMasterSecret;
+  }
+  get maxFragmentLength(): TlsClient["maxFragmentLength"] {
+    return this.client.maxFragmentLength;
+  }
+  get group(): TlsClient["group"] {
+    return this.client.group;
+  }
+  get verifyFlags(): TlsClient["verifyFlags"] {
+    return this.client.verifyFlags;
+  }
+
+  // --- the client's bio ---------------------------------------------------------------------
+
+  private bioSend(data: Uint8Array): number {
+    if (this.transport.destroyed || this.transport.writableEnded) return data.length; // nowhere to go; the error surfaces elsewhere
+    // Accept everything (Node buffers it) and apply backpressure in _write instead, so the client never
+    // has to resume a half-sent flight in the middle of the handshake.
+    this.transport.write(Buffer.from(data));
+    return data.length;
+  }
+
+  private bioRecv(buf: Uint8Array): number {
+    if (this.inboundBytes === 0) return this.transportEnded ? 0 : WANT_READ;
+    let written = 0;
+    while (written < buf.length && this.inbound.length > 0) {
+      const head = this.inbound[0];
+      const n = Math.min(buf.length - written, head.length - this.inboundOffset);
+      buf.set(head.subarray(this.inboundOffset, this.inboundOffset + n), written);
+      written += n;
+      this.inboundOffset += n;
+      if (this.inboundOffset === head.length) {
+        this.inbound.shift();
+        this.inboundOffset = 0;
+      }
+    }
+    this.inboundBytes -= written;
+    if (this.inboundBytes <= INBOUND_HIGH_WATER / 2 && this.transport.isPaused()) this.transport.resume();
+    return written;
+  }
+
+  // --- Duplex -------------------------------------------------------------------------------
+
+  override _read(): void {
+    this.readWanted = true;
+    this.pump();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (chunk.length === 0) return callback();
+    this.pendingWrite = { chunk, offset: 0, callback };
+    this.pump();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.pendingFinal = callback;
+    this.pump();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.state = "closed";
+    this.clearHandshakeTimer();
+    this.releaseTransport();
+    // Writers waiting for a drain that will never come.
+    const pw = this.pendingWrite;
+    this.pendingWrite = null;
+    const pf = this.pendingFinal;
+    this.pendingFinal = null;
+    const err = error ?? new TlsError("CLOSED", "the TLS socket was destroyed");
+    pw?.callback(err);
+    pf?.(err);
+    callback(error);
+  }
+
+  // --- the driver ---------------------------------------------------------------------------
+
+  /** Runs the client as far as it can go with the bytes at hand; re-entrant calls are folded into one loop. */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.step();
+      } while (this.pumpAgain && !this.destroyed);
+    } catch (e) {
+      this.destroy(asTlsError(e));
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private step(): void {
+    if (this.destroyed || this.state === "closed") return;
+    if (this.state === "handshaking") {
+      const r = this.client.handshake();
+      if (r !== 0) {
+        // WANT_READ: wait for 'data' (WANT_WRITE cannot happen: bioSend takes everything). Never wait on a dead transport.
+        if (this.transportEnded && this.inboundBytes === 0) {
+          throw new TlsError("TRANSPORT", "the connection closed during the TLS handshake");
+        }
+        return;
+      }
+      this.state = "open";
+      this.handshakeMs = Date.now() - this.startedAt;
+      this.clearHandshakeTimer();
+      this.emit("secureConnect");
+    }
+    this.flushWrite();
+    this.flushFinal();
+    this.fillReadable();
+  }
+
+  private flushWrite(): void {
+    const w = this.pendingWrite;
+    if (!w) return;
+    while (w.offset < w.chunk.length) {
+      const r = this.client.write(w.chunk.subarray(w.offset));
+      if (r <= 0) return; // WANT_READ / WANT_WRITE: retried on the next event
+      w.offset += r;
+    }
+    this.pendingWrite = null;
+    // Backpressure: the writer hears back only once the transport has room again.
+    if (this.transport.writableNeedDrain) {
+      this.transport.once("drain", () => w.callback());
+    } else {
+      w.callback();
+    }
+  }
+
+  private flushFinal(): void {
+    const done = this.pendingFinal;
+    if (!done || this.pendingWrite) return;
+    const r = this.client.close();
+    if (r !== 0) return;
+    this.pendingFinal = null;
+    this.transport.end();
+    done();
+  }
+
+  private fillReadable(): void {
+    while (this.readWanted && !this.destroyed) {
+      const n = this.client.read(this.scratch);
+      if (n === WANT_READ || n === WANT_WRITE) {
+        if (this.transportEnded && this.inboundBytes === 0 && n === WANT_READ) {
+          // The client should have turned this EOF into 0 (after close_notify) or TRUNCATED: never hang on a dead transport.
+          throw new TlsError("INTERNAL_ERROR", "the transport closed but the TLS client still asks for more data");
+        }
+        return;
+      }
+      if (n === 0) {
+        this.readWanted = false;
+        this.push(null); // the peer's close_notify
+        return;
+      }
+      this.readWanted = this.push(Buffer.from(this.scratch.subarray(0, n)));
+    }
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+
+  /** Lets queued bytes (our close_notify or fatal alert) reach the wire, then closes the transport. */
+  private releaseTransport(): void {
+    const t = this.transport;
+    if (t.destroyed) return;
+    t.on("error", () => {}); // nobody listens any more
+    if (!t.writableEnded) t.end();
+    if (t.writableFinished) {
+      t.destroy();
+      return;
+    }
+    const timer = setTimeout(() => t.destroy(), FLUSH_GRACE_MS);
+    timer.unref?.();
+    t.once("finish", () => {
+      clearTimeout(timer);
+      t.destroy();
+    });
+  }
+
+  // --- net.Socket look-alikes (http, ws and MQTT.js call some of these) -----------------------
+
+  private get netSocket(): Socket | null {
+    const t = this.transport as Partial<Socket>;
+    return typeof t.setNoDelay === "function" ? (this.transport as Socket) : null;
+  }
+
+  setNoDelay(noDelay?: boolean): this {
+    this.netSocket?.setNoDelay(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.netSocket?.setKeepAlive(enable, initialDelay);
+    return this;
+  }
+
+  setTimeout(ms: number, callback?: () => void): this {
+    const s = this.netSocket;
+    if (s) {
+      s.setTimeout(ms);
+      s.removeAllListeners("timeout");
+      if (ms > 0) s.on("timeout", () => this.emit("timeout"));
+    }
+    if (callback) this.once("timeout", callback);
+    return this;
+  }
+
+  ref(): this {
+    this.netSocket?.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.netSocket?.unref();
+    return this;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.netSocket?.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.netSocket?.remotePort;
+  }
+
+  get localAddress(): string | undefined {
+    return this.netSocket?.localAddress;
+  }
+
+  get localPort(): number | undefined {
+    return this.netSocket?.localPort;
+  }
+
+  readonly encrypted = true;
+}
