@@ -1,0 +1,413 @@
+import { Alert, alertName, TlsError } from "./errors.js";
+import type { GroupName } from "./crypto/ecdh.js";
+import { resolveConfig, type ClientConfig, type TlsClientOptions } from "./handshake/config.js";
+import { HandshakeContext } from "./handshake/context.js";
+import { HandshakeType, parseEmpty } from "./handshake/messages.js";
+import { parseChain } from "./handshake/server-certificate.js";
+import { Established, startHandshake, type HandshakeState } from "./handshake/states.js";
+import { ContentType } from "./record/content-type.js";
+import { HandshakeReassembler, type HandshakeMessage } from "./record/handshake-reassembler.js";
+import { RecordLayer, type TlsRecord } from "./record/layer.js";
+import type { Certificate } from "./x509/index.js";
+
+/** The transport cannot give bytes now: call again when it is readable. */
+export const WANT_READ = -2;
+/** The transport cannot take bytes now: call again when it is writable. */
+export const WANT_WRITE = -3;
+
+/** Gives bytes to the transport: returns how many it accepted (may be fewer), or WANT_WRITE. */
+export type SendFn = (data: Uint8Array) => number;
+/** Fills buf from the transport: returns the count (> 0), 0 at end of stream, or WANT_READ. */
+export type RecvFn = (buf: Uint8Array) => number;
+
+export type ClientState = "handshaking" | "established" | "closed";
+
+// One receive buffer shared by every client: JS runs one call at a time and the record layer copies what it is fed,
+// so an idle connection holds no receive buffer of its own.
+const RECV_BUFFER = new Uint8Array(16384 + 2048 + 5);
+/** Application data handed to the record layer per write() call before it tries the transport again. */
+const WRITE_CHUNK = 16384;
+/** Warning alerts in a row before we call it abuse (OpenSSL's limit is similar). */
+const MAX_WARNING_ALERTS = 8;
+const ALERT_WARNING = 1;
+const ALERT_FATAL = 2;
+
+function transportError(what: string, e: unknown): TlsError {
+  return new TlsError("TRANSPORT", `the transport's ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/**
+ * A TLS 1.2 client over any byte stream, sans I/O: it never touches a socket or a timer. The application gives it
+ * send/recv functions (setBio) and calls handshake/read/write/close until they stop answering WANT_READ/WANT_WRITE,
+ * as with Mbed TLS.
+ */
+export class TlsClient {
+  private readonly config: ClientConfig;
+  private readonly record: RecordLayer;
+  private sendFn: SendFn | null = null;
+  private recvFn: RecvFn | null = null;
+  private handshakeState: HandshakeState | null = null;
+  private hs: HandshakeContext | null = null;
+  private reassembler: HandshakeReassembler | null = null;
+  private outgoing: Uint8Array[] = [];
+  private outgoingOffset = 0;
+  private appData: Uint8Array | null = null;
+  private appOffset = 0;
+  private established = false;
+  private peerClosed = false;
+  private closeSent = false;
+  private warningRun = 0;
+  private failure: TlsError | null = null;
+  // What the handshake agreed, kept after the handshake state is dropped.
+  private suiteName: string | null = null;
+  private alpn: string | null = null;
+  private ems = false;
+  private mfl: number | null = null;
+  private groupName: GroupName | null = null;
+  private chain: Uint8Array[] = [];
+  private flags: string[] = [];
+
+  constructor(options: TlsClientOptions) {
+    this.config = resolveConfig(options);
+    this.record = new RecordLayer(this.config.trace ? { trace: this.config.trace } : {});
+  }
+
+  setBio(send: SendFn, recv: RecvFn): void {
+    if (typeof send !== "function" || typeof recv !== "function") throw new TlsError("CONFIG", "setBio needs send and recv functions");
+    this.sendFn = send;
+    this.recvFn = recv;
+  }
+
+  /** 0 once the handshake is complete, else WANT_READ/WANT_WRITE. Throws TlsError. */
+  handshake(): number {
+    return this.guard(() => this.driveHandshake());
+  }
+
+  /** Bytes of `buf` filled (> 0), 0 once the server's close_notify arrived, or WANT_READ/WANT_WRITE. */
+  read(buf: Uint8Array): number {
+    if (!(buf instanceof Uint8Array) || buf.length === 0) throw new TlsError("CONFIG", "read needs a non-empty Uint8Array");
+    return this.guard(() => {
+      if (!this.established) {
+        const r = this.driveHandshake();
+        if (r !== 0) return r;
+      }
+      // Our own pending bytes (a write's tail) must not wait for the peer to speak first.
+      this.flush();
+      for (;;) {
+        if (this.appData) return this.takeAppData(buf);
+        if (this.peerClosed) return 0;
+        const rec = this.record.read();
+        if (rec) {
+          this.onRecord(rec);
+          continue;
+        }
+        const n = this.pull();
+        if (n === WANT_READ) return this.outgoing.length > 0 ? WANT_WRITE : WANT_READ;
+        if (n === 0) {
+          throw new TlsError("TRUNCATED", "the connection ended without close_notify: the data may have been cut short by an attacker");
+        }
+      }
+    });
+  }
+
+  /** Bytes of `data` consumed (queued and protected; they go out on this or a later call), or WANT_READ/WANT_WRITE. */
+  write(data: Uint8Array): number {
+    if (!(data instanceof Uint8Array)) throw new TlsError("CONFIG", "write needs a Uint8Array");
+    return this.guard(() => {
+      if (this.closeSent) throw new TlsError("CLOSED", "write after close()");
+      if (!this.established) {
+        const r = this.driveHandshake();
+        if (r !== 0) return r;
+      }
+      // Partial sends resume first: a record's tail always goes out before anything new.
+      if (!this.flush()) return WANT_WRITE;
+      let consumed = 0;
+      while (consumed < data.length) {
+        const chunk = data.subarray(consumed, consumed + WRITE_CHUNK);
+        this.queue(this.record.write(ContentType.application_data, chunk));
+        consumed += chunk.length;
+        if (!this.flush()) break;
+      }
+      return consumed;
+    });
+  }
+
+  /** Sends close_notify once: 0 when it is out, WANT_WRITE to call again. Reading may go on until the server's arrives. */
+  close(): number {
+    return this.guard(() => {
+      if (!this.closeSent) {
+        this.closeSent = true;
+        if (this.handshakeState || this.established) {
+          this.config.trace?.("-> alert warning close_notify");
+          this.queue(this.record.write(ContentType.alert, Uint8Array.of(ALERT_WARNING, Alert.close_notify)));
+        }
+        this.dropHandshake();
+      }
+      return this.flush() ? 0 : WANT_WRITE;
+    });
+  }
+
+  get state(): ClientState {
+    if (this.failure || this.closeSent || this.peerClosed) return "closed";
+    return this.established ? "established" : "handshaking";
+  }
+  /** The error that closed the connection, if one did: every later call throws it again. */
+  get error(): TlsError | null {
+    return this.failure;
+  }
+  get cipherSuite(): string | null {
+    return this.suiteName;
+  }
+  get alpnProtocol(): string | null {
+    return this.alpn;
+  }
+  get extendedMasterSecret(): boolean {
+    return this.ems;
+  }
+  get maxFragmentLength(): number | null {
+    return this.mfl;
+  }
+  get group(): GroupName | null {
+    return this.groupName;
+  }
+  /** Verification flags of the server chain: empty when all was checked, TIME_UNKNOWN when there was no clock. */
+  get verifyFlags(): string[] {
+    return this.flags.slice();
+  }
+  /** The server's chain, leaf first, parsed on each call (only the DER is kept, to keep idle connections small). */
+  get peerCertificates(): Certificate[] {
+    return parseChain(this.chain);
+  }
+  /** Wire bytes waiting for the transport. */
+  get pendingOutput(): number {
+    let n = -this.outgoingOffset;
+    for (const b of this.outgoing) n += b.length;
+    return n;
+  }
+
+  // ---- internals ----
+
+  private driveHandshake(): number {
+    if (this.established) return this.flush() ? 0 : WANT_WRITE;
+    if (this.closeSent) throw new TlsError("CLOSED", "the handshake was abandoned by close()");
+    if (!this.handshakeState) {
+      this.requireBio();
+      this.hs = new HandshakeContext(this.config, this.record, (wire) => this.queue(wire));
+      this.handshakeState = startHandshake(this.hs);
+    }
+    for (;;) {
+      if (!this.flush()) return WANT_WRITE;
+      if (this.established) return 0;
+      const rec = this.record.read();
+      if (rec) {
+        this.onRecord(rec);
+        continue;
+      }
+      const n = this.pull();
+      if (n === WANT_READ) return WANT_READ;
+      if (n === 0) throw new TlsError("TRUNCATED", `the server closed the connection during the handshake (while we expected ${this.handshakeState.expecting})`);
+    }
+  }
+
+  private onRecord(rec: TlsRecord): void {
+    if (rec.type !== ContentType.alert) this.warningRun = 0;
+    switch (rec.type) {
+      case ContentType.handshake: {
+        if (!this.reassembler) this.reassembler = new HandshakeReassembler();
+        this.reassembler.push(rec.data);
+        let msg: HandshakeMessage | null;
+        while ((msg = this.reassembler.next()) !== null) this.onHandshakeMessage(msg);
+        if (this.established && !this.reassembler.pending) this.reassembler = null;
+        return;
+      }
+      case ContentType.change_cipher_spec: {
+        if (rec.data.length !== 1 || rec.data[0] !== 1) throw new TlsError("DECODE_ERROR", "malformed ChangeCipherSpec", Alert.decode_error);
+        const state = this.handshakeState;
+        if (!state || !state.changeCipherSpec || (this.reassembler && this.reassembler.pending)) {
+          throw new TlsError("UNEXPECTED_MESSAGE", `unexpected ChangeCipherSpec${state ? ` while expecting ${state.expecting}` : ""}`, Alert.unexpected_message);
+        }
+        this.handshakeState = state.changeCipherSpec(this.hs!);
+        return;
+      }
+      case ContentType.alert:
+        return this.onAlert(rec.data);
+      case ContentType.application_data:
+        if (!this.established || (this.reassembler && this.reassembler.pending)) {
+          throw new TlsError("UNEXPECTED_MESSAGE", "application data before the handshake completed", Alert.unexpected_message);
+        }
+        this.appData = rec.data;
+        this.appOffset = 0;
+        return;
+      default:
+        throw new TlsError("UNEXPECTED_MESSAGE", `unknown record type ${rec.type}`, Alert.unexpected_message);
+    }
+  }
+
+  private onHandshakeMessage(msg: HandshakeMessage): void {
+    if (msg.type === HandshakeType.hello_request) {
+      parseEmpty(msg.body, "HelloRequest");
+      // RFC 5246 §7.4.1.1: ignored while negotiating; afterwards we decline, since we never renegotiate.
+      if (this.established) {
+        this.config.trace?.("<- hello_request: answering no_renegotiation");
+        this.queue(this.record.write(ContentType.alert, Uint8Array.of(ALERT_WARNING, Alert.no_renegotiation)));
+      }
+      return;
+    }
+    if (this.established || !this.handshakeState) {
+      throw new TlsError("UNEXPECTED_MESSAGE", `unexpected post-handshake message type ${msg.type}: renegotiation is not supported`, Alert.unexpected_message);
+    }
+    this.handshakeState = this.handshakeState.handle(this.hs!, msg);
+    if (this.handshakeState === Established) this.completeHandshake();
+  }
+
+  private onAlert(data: Uint8Array): void {
+    if (data.length !== 2) throw new TlsError("DECODE_ERROR", "malformed alert record", Alert.decode_error);
+    const level = data[0];
+    const description = data[1];
+    this.config.trace?.(`<- alert ${level === ALERT_WARNING ? "warning" : "fatal"} ${alertName(description)}`);
+    if (description === Alert.close_notify) {
+      if (!this.established) throw new TlsError("ALERT_RECEIVED", "the server sent close_notify during the handshake", Alert.close_notify);
+      this.peerClosed = true;
+      return;
+    }
+    if (level === ALERT_WARNING) {
+      if (++this.warningRun > MAX_WARNING_ALERTS) {
+        throw new TlsError("UNEXPECTED_MESSAGE", `more than ${MAX_WARNING_ALERTS} warning alerts in a row`, Alert.unexpected_message);
+      }
+      return;
+    }
+    if (level !== ALERT_FATAL) throw new TlsError("ILLEGAL_PARAMETER", `alert with unknown level ${level}`, Alert.illegal_parameter);
+    let hint = "";
+    if (description === Alert.handshake_failure && this.handshakeState && this.handshakeState.expecting === "ServerHello") {
+      // The commonest cause, and a TLS 1.2 subtlety: supported_groups also names the curves we accept in ECDSA certificates.
+      hint = ": it shares no cipher suite, group or signature algorithm with our offer (in TLS 1.2 an ECDSA certificate's curve must also be in groups)";
+    }
+    throw new TlsError("ALERT_RECEIVED", `the server sent a fatal ${alertName(description)} alert${hint}`, description);
+  }
+
+  private completeHandshake(): void {
+    const hs = this.hs!;
+    this.established = true;
+    this.suiteName = hs.suite!.name;
+    this.alpn = hs.agreed!.alpnProtocol;
+    this.ems = hs.agreed!.extendedMasterSecret;
+    this.mfl = hs.agreed!.maxFragmentLength;
+    this.groupName = hs.group ? hs.group.name : null;
+    this.chain = hs.chain;
+    this.flags = hs.verifyFlags;
+    this.config.trace?.(
+      `handshake complete: ${this.suiteName}${this.groupName ? " " + this.groupName : ""} ems=${this.ems}` +
+        (this.alpn ? ` alpn=${this.alpn}` : "") + (this.flags.length ? ` flags=${this.flags.join(",")}` : ""),
+    );
+    this.dropHandshake();
+  }
+
+  /** Handshake secrets and transcript go as soon as they are not needed: heap per idle connection matters. */
+  private dropHandshake(): void {
+    if (this.hs && this.hs.masterSecret) this.hs.masterSecret.fill(0);
+    this.hs = null;
+    this.handshakeState = null;
+  }
+
+  private takeAppData(buf: Uint8Array): number {
+    const data = this.appData!;
+    const n = Math.min(buf.length, data.length - this.appOffset);
+    buf.set(data.subarray(this.appOffset, this.appOffset + n));
+    this.appOffset += n;
+    if (this.appOffset === data.length) this.appData = null;
+    return n;
+  }
+
+  private queue(wire: Uint8Array): void {
+    if (wire.length > 0) this.outgoing.push(wire);
+  }
+
+  private requireBio(): void {
+    if (!this.sendFn || !this.recvFn) throw new TlsError("CONFIG", "call setBio(send, recv) before handshake/read/write");
+  }
+
+  /** Sends what is queued; false when the transport pushed back (WANT_WRITE). */
+  private flush(): boolean {
+    if (this.outgoing.length === 0) return true;
+    this.requireBio();
+    // One send per flight: the ClientKeyExchange, CCS and Finished leave in one TCP segment.
+    if (this.outgoing.length > 1) {
+      let total = 0;
+      for (const b of this.outgoing) total += b.length;
+      const joined = new Uint8Array(total - this.outgoingOffset);
+      let at = 0;
+      this.outgoing.forEach((b, i) => {
+        const part = i === 0 ? b.subarray(this.outgoingOffset) : b;
+        joined.set(part, at);
+        at += part.length;
+      });
+      this.outgoing = [joined];
+      this.outgoingOffset = 0;
+    }
+    const head = this.outgoing[0];
+    while (this.outgoingOffset < head.length) {
+      const rest = head.subarray(this.outgoingOffset);
+      let n: number;
+      try {
+        n = this.sendFn!(rest);
+      } catch (e) {
+        throw transportError("send", e);
+      }
+      if (n === WANT_WRITE || n === 0) return false;
+      if (typeof n !== "number" || !(n > 0 && n <= rest.length) || Math.floor(n) !== n) {
+        throw new TlsError("TRANSPORT", `send returned ${String(n)}: expected 1..${rest.length} or WANT_WRITE`);
+      }
+      this.outgoingOffset += n;
+    }
+    this.outgoing = [];
+    this.outgoingOffset = 0;
+    return true;
+  }
+
+  /** Reads from the transport into the record layer: bytes read, 0 at EOF, or WANT_READ. */
+  private pull(): number {
+    this.requireBio();
+    let n: number;
+    try {
+      n = this.recvFn!(RECV_BUFFER);
+    } catch (e) {
+      throw transportError("recv", e);
+    }
+    if (n === WANT_READ || n === 0) return n;
+    if (typeof n !== "number" || !(n > 0 && n <= RECV_BUFFER.length) || Math.floor(n) !== n) {
+      throw new TlsError("TRANSPORT", `recv returned ${String(n)}: expected 1..${RECV_BUFFER.length}, 0 or WANT_READ`);
+    }
+    this.record.feed(RECV_BUFFER.subarray(0, n));
+    return n;
+  }
+
+  /** Runs one API call; any error becomes the connection's permanent error, after a best-effort fatal alert. */
+  private guard(step: () => number): number {
+    if (this.failure) throw this.failure;
+    try {
+      return step();
+    } catch (e) {
+      if (e instanceof TlsError && (e.code === "CONFIG" || e.code === "CLOSED")) throw e; // misuse, not a broken connection
+      throw this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): TlsError {
+    const error = e instanceof TlsError ? e : new TlsError("INTERNAL_ERROR", `internal error: ${e instanceof Error ? e.message : String(e)}`, Alert.internal_error);
+    this.failure = error;
+    const sendAlert = error.alert !== undefined && error.code !== "ALERT_RECEIVED" && error.code !== "TRANSPORT";
+    this.dropHandshake();
+    this.appData = null;
+    if (sendAlert && this.sendFn) {
+      try {
+        this.config.trace?.(`-> alert fatal ${alertName(error.alert as number)}`);
+        this.queue(this.record.write(ContentType.alert, Uint8Array.of(ALERT_FATAL, error.alert as number)));
+        this.flush();
+      } catch {
+        // Best effort: the connection is already lost, and the original error is what the caller needs.
+      }
+    }
+    this.outgoing = [];
+    return error;
+  }
+}

@@ -1,0 +1,66 @@
+import { toHex } from "../bytes.js";
+import type { EcdhGroup } from "../crypto/ecdh.js";
+import type { PublicKey } from "../crypto/signature.js";
+import { Alert, TlsError } from "../errors.js";
+import type { RecordCipher } from "../record/cipher.js";
+import { ContentType } from "../record/content-type.js";
+import type { RecordLayer } from "../record/layer.js";
+import type { ClientConfig } from "./config.js";
+import type { ExtensionOffer, ServerAgreement } from "./extensions.js";
+import { handshakeTypeName, type CertificateRequest, type Extension } from "./messages.js";
+import type { CipherSuite } from "./suites.js";
+import { Transcript } from "./transcript.js";
+
+/** Everything one handshake learns and needs; the client drops it once the connection is established. */
+export class HandshakeContext {
+  readonly transcript = new Transcript();
+  clientRandom: Uint8Array = new Uint8Array(0);
+  serverRandom: Uint8Array = new Uint8Array(0);
+  sessionId: Uint8Array = new Uint8Array(0);
+  offer: ExtensionOffer | null = null;
+  offeredExtensions: Extension[] = [];
+  suite: CipherSuite | null = null;
+  agreed: ServerAgreement | null = null;
+  group: EcdhGroup | null = null;
+  serverPublic: Uint8Array | null = null;
+  chain: Uint8Array[] = [];
+  leafKey: PublicKey | null = null;
+  verifyFlags: string[] = [];
+  certificateRequest: CertificateRequest | null = null;
+  masterSecret: Uint8Array | null = null;
+  pendingReadCipher: RecordCipher | null = null;
+  sessionTicket: { lifetimeHint: number; ticket: Uint8Array } | null = null;
+
+  constructor(
+    readonly config: ClientConfig,
+    readonly record: RecordLayer,
+    /** Queues wire bytes for the transport. */
+    private readonly output: (wire: Uint8Array) => void,
+  ) {}
+
+  trace(line: string): void {
+    if (this.config.trace) this.config.trace(line);
+  }
+
+  /** Sends a handshake message and adds it to the transcript. */
+  sendHandshake(raw: Uint8Array, detail = "", legacyVersion?: number): void {
+    this.transcript.add(raw);
+    this.trace(`-> ${handshakeTypeName(raw[0])}${detail ? " " + detail : ""}`);
+    this.output(this.record.write(ContentType.handshake, raw, legacyVersion));
+  }
+
+  sendChangeCipherSpec(): void {
+    this.trace("-> change_cipher_spec");
+    this.output(this.record.write(ContentType.change_cipher_spec, Uint8Array.of(1)));
+  }
+
+  logKeys(): void {
+    if (this.config.keyLog && this.masterSecret) {
+      this.config.keyLog(`CLIENT_RANDOM ${toHex(this.clientRandom)} ${toHex(this.masterSecret)}`);
+    }
+  }
+}
+
+export function unexpectedMessage(expecting: string, type: number): TlsError {
+  return new TlsError("UNEXPECTED_MESSAGE", `expected ${expecting}, received ${handshakeTypeName(type)}`, Alert.unexpected_message);
+}

@@ -1,0 +1,89 @@
+import type { PublicKey } from "../crypto/signature.js";
+import { Alert, TlsError } from "../errors.js";
+import { parseCertificate, TrustStore, verifyChain, verifyInfo, type Certificate } from "../x509/index.js";
+
+// The bridge between the handshake and microtls/x509: anchors in, verdict and leaf key out.
+
+export type TrustAnchors = TrustStore;
+
+/** `ca` as PEM text, DER, an array of either, or a TrustStore; a parse failure is a configuration error. */
+export function loadTrustAnchors(ca: unknown): TrustAnchors {
+  if (ca instanceof TrustStore) return ca;
+  let store: TrustStore;
+  try {
+    store = new TrustStore(ca as string | Uint8Array | Array<string | Uint8Array>);
+  } catch (e) {
+    throw new TlsError("CONFIG", `ca could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (store.size === 0) throw new TlsError("CONFIG", "ca holds no certificate (expected PEM with CERTIFICATE blocks, or DER)");
+  return store;
+}
+
+export interface CertificateCheck {
+  chain: Uint8Array[];
+  anchors: TrustAnchors | null;
+  serverName: string | null;
+  serverNameKind: "dns" | "ip" | null;
+  now: number | null;
+  allowUnknownTime: boolean;
+}
+
+/** The one alert that best tells the server why its chain was refused (RFC 5246 §7.2.2). */
+export function alertForFlags(flags: string[]): number {
+  const has = (f: string) => flags.indexOf(f) >= 0;
+  if (has("MALFORMED")) return Alert.decode_error;
+  if (has("UNSUPPORTED_ALGORITHM") || has("UNKNOWN_CRITICAL_EXTENSION")) return Alert.unsupported_certificate;
+  if (has("EXPIRED") || has("NOT_YET_VALID")) return Alert.certificate_expired;
+  if (has("NOT_TRUSTED")) return Alert.unknown_ca;
+  return Alert.bad_certificate;
+}
+
+/**
+ * Verifies the server's chain (when anchors are given) and returns the leaf's public key and the verification
+ * flags (which may hold TIME_UNKNOWN when the caller accepted a missing clock).
+ */
+export function checkServerCertificate(check: CertificateCheck): { leafKey: PublicKey; flags: string[] } {
+  if (check.chain.length === 0) {
+    throw new TlsError("BAD_CERTIFICATE", "the server sent no certificate", Alert.bad_certificate, []);
+  }
+  let flags: string[] = [];
+  if (check.anchors) {
+    const result = verifyChain({
+      chain: check.chain,
+      trusted: check.anchors,
+      hostname: check.serverNameKind === "dns" ? (check.serverName as string) : undefined,
+      ip: check.serverNameKind === "ip" ? (check.serverName as string) : undefined,
+      allowNoName: check.serverName === null,
+      now: check.now,
+      allowUnknownTime: check.allowUnknownTime,
+    });
+    flags = result.flags.slice();
+    if (!result.ok) {
+      const info = verifyInfo(flags);
+      const why = info.length > 0 ? info.join("; ") : "verification failed";
+      throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags);
+    }
+  }
+  let leaf: Certificate;
+  try {
+    leaf = parseCertificate(check.chain[0]);
+  } catch (e) {
+    if (e instanceof TlsError) throw new TlsError("BAD_CERTIFICATE", `server certificate is malformed: ${e.message}`, Alert.decode_error, ["MALFORMED"]);
+    throw e;
+  }
+  // verify: false still parses the rest, so a garbled chain is never silently accepted as "unchecked".
+  for (let i = 1; i < check.chain.length && !check.anchors; i++) {
+    try {
+      parseCertificate(check.chain[i]);
+    } catch (e) {
+      if (e instanceof TlsError) throw new TlsError("BAD_CERTIFICATE", `certificate ${i} in the server chain is malformed: ${e.message}`, Alert.decode_error, ["MALFORMED"]);
+      throw e;
+    }
+  }
+  return { leafKey: leaf.publicKey, flags };
+}
+
+/** Parses the stored chain on demand (the client keeps only DER to stay small). */
+export function parseChain(chain: Uint8Array[]): Certificate[] {
+  return chain.map((der) => parseCertificate(der));
+}

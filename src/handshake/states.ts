@@ -1,0 +1,278 @@
+import { concatBytes, equalBytes } from "../bytes.js";
+import { randomBytes } from "../crypto/random.js";
+import { rsaPkcs1Encrypt } from "../crypto/rsa.js";
+import { verifySignature } from "../crypto/signature.js";
+import { Alert, TlsError } from "../errors.js";
+import type { HandshakeMessage } from "../record/handshake-reassembler.js";
+import { HandshakeContext, unexpectedMessage } from "./context.js";
+import { checkServerExtensions, clientExtensions, extensionName } from "./extensions.js";
+import { finishedVerifyData, masterSecret, trafficKeys, VERIFY_DATA_LENGTH } from "./key-schedule.js";
+import {
+  encodeCertificateList,
+  encodeClientHello,
+  encodeClientKeyExchangeEcdhe,
+  encodeClientKeyExchangeRsa,
+  encodeFinished,
+  HandshakeType,
+  parseCertificateList,
+  parseCertificateRequest,
+  parseEcdheServerKeyExchange,
+  parseEmpty,
+  parseFinished,
+  parseNewSessionTicket,
+  parseServerHello,
+  RANDOM_LENGTH,
+  TLS12,
+} from "./messages.js";
+import { checkServerCertificate } from "./server-certificate.js";
+import { offeredScheme, OFFERED_SCHEMES, schemeFitsKey, schemeName } from "./signature-schemes.js";
+import { suiteName } from "./suites.js";
+
+// The client's TLS 1.2 handshake (RFC 5246 §7.3) as one small step per state, after rustls's client/tls12.rs:
+// each state takes one message and returns the next state. Full handshake only (resumption comes later).
+
+export interface HandshakeState {
+  /** What this state waits for, for error messages and traces. */
+  readonly expecting: string;
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState;
+  /** Only the state waiting for the server's ChangeCipherSpec accepts one. */
+  changeCipherSpec?(hs: HandshakeContext): HandshakeState;
+}
+
+/** The end state: the caller collects the results from the context and drops it. */
+export const Established: HandshakeState = {
+  expecting: "nothing (handshake complete)",
+  handle(_hs, msg) {
+    throw unexpectedMessage(this.expecting, msg.type);
+  },
+};
+
+function illegal(message: string): TlsError {
+  return new TlsError("ILLEGAL_PARAMETER", message, Alert.illegal_parameter);
+}
+
+function expect(state: HandshakeState, msg: HandshakeMessage, type: number): void {
+  if (msg.type !== type) throw unexpectedMessage(state.expecting, msg.type);
+}
+
+/** Sends the ClientHello and returns the first waiting state. */
+export function startHandshake(hs: HandshakeContext): HandshakeState {
+  const { config } = hs;
+  hs.clientRandom = randomBytes(config.random, RANDOM_LENGTH);
+  const ecdhe = config.suites.some((s) => s.keyExchange === "ECDHE");
+  hs.offer = {
+    sniHost: config.serverNameKind === "dns" ? config.serverName : null,
+    groups: ecdhe ? config.groups.map((g) => g.id) : [],
+    schemes: OFFERED_SCHEMES.map((s) => s.id),
+    alpn: config.alpn,
+    maxFragmentLength: config.maxFragmentLength,
+    recordSizeLimit: config.recordSizeLimit,
+  };
+  hs.offeredExtensions = clientExtensions(hs.offer);
+  const hello = encodeClientHello({
+    random: hs.clientRandom,
+    sessionId: new Uint8Array(0),
+    cipherSuites: config.suites.map((s) => s.id),
+    extensions: hs.offeredExtensions,
+  });
+  // The first record says TLS 1.0, as every browser does: some old middleboxes drop other values.
+  const detail = `suites=${config.suites.length} groups=${config.groups.map((g) => g.name).join(",")}` +
+    (hs.offer.sniHost ? ` sni=${hs.offer.sniHost}` : "") + (config.alpn.length ? ` alpn=${config.alpn.join(",")}` : "");
+  hs.sendHandshake(hello, detail, 0x0301);
+  return new ExpectServerHello();
+}
+
+class ExpectServerHello implements HandshakeState {
+  readonly expecting = "ServerHello";
+
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState {
+    expect(this, msg, HandshakeType.server_hello);
+    const hello = parseServerHello(msg.body);
+    if (hello.version !== TLS12) {
+      const v = hello.version === 0x0300 ? "SSL 3.0" : hello.version >= 0x0301 && hello.version < TLS12 ? `TLS 1.${hello.version - 0x0301}` : `0x${hello.version.toString(16)}`;
+      throw new TlsError("PROTOCOL_VERSION", `the server chose ${v}; only TLS 1.2 is supported`, Alert.protocol_version);
+    }
+    const suite = hs.config.suites.filter((s) => s.id === hello.cipherSuite)[0];
+    if (!suite) throw illegal(`the server chose cipher suite ${suiteName(hello.cipherSuite)}, which we did not offer`);
+    if (hello.compression !== 0) throw illegal(`the server chose compression method ${hello.compression}, which we did not offer`);
+    const agreed = checkServerExtensions(hello.extensions, hs.offeredExtensions, hs.offer!);
+    if (!agreed.extendedMasterSecret && hs.config.requireExtendedMasterSecret) {
+      throw new TlsError("HANDSHAKE_FAILURE", "the server does not support extended_master_secret (RFC 7627), which requireExtendedMasterSecret demands", Alert.handshake_failure);
+    }
+    hs.serverRandom = hello.random;
+    hs.sessionId = hello.sessionId;
+    hs.suite = suite;
+    hs.agreed = agreed;
+    hs.transcript.useHash(suite.prfHash);
+    hs.transcript.add(msg.raw);
+    // RFC 6066 §4: the negotiated fragment length holds from the messages after the ServerHello, both ways.
+    if (agreed.maxFragmentLength !== null) hs.record.setMaxFragment(agreed.maxFragmentLength, agreed.maxFragmentLength);
+    hs.trace(`<- server_hello suite=${suite.name} ext=[${hello.extensions.map((e) => extensionName(e.type)).join(",")}]` +
+      (agreed.alpnProtocol ? ` alpn=${agreed.alpnProtocol}` : ""));
+    return new ExpectCertificate();
+  }
+}
+
+class ExpectCertificate implements HandshakeState {
+  readonly expecting = "Certificate";
+
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState {
+    expect(this, msg, HandshakeType.certificate);
+    const chain = parseCertificateList(msg.body);
+    hs.transcript.add(msg.raw);
+    hs.trace(`<- certificate ${chain.length} cert(s)`);
+    const { config } = hs;
+    const clock = config.now ? config.now() : null;
+    const { leafKey, flags } = checkServerCertificate({
+      chain,
+      anchors: config.verify ? config.trustAnchors : null,
+      serverName: config.serverName,
+      serverNameKind: config.serverNameKind,
+      now: typeof clock === "number" && clock === clock ? clock : null,
+      allowUnknownTime: config.allowUnknownTime,
+    });
+    const suite = hs.suite!;
+    const wanted = suite.auth === "ECDSA" ? "ec" : "rsa";
+    if (leafKey.type !== wanted) {
+      throw new TlsError(
+        "HANDSHAKE_FAILURE",
+        `${suite.name} needs an ${suite.auth} server key, but the certificate holds ${leafKey.type === "unsupported" ? leafKey.algorithm : leafKey.type}`,
+        Alert.unsupported_certificate,
+      );
+    }
+    hs.chain = chain;
+    hs.leafKey = leafKey;
+    hs.verifyFlags = flags;
+    return suite.keyExchange === "ECDHE" ? new ExpectServerKeyExchange() : new ExpectCertificateRequestOrDone();
+  }
+}
+
+class ExpectServerKeyExchange implements HandshakeState {
+  readonly expecting = "ServerKeyExchange";
+
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState {
+    expect(this, msg, HandshakeType.server_key_exchange);
+    const ske = parseEcdheServerKeyExchange(msg.body);
+    const group = hs.config.groups.filter((g) => g.id === ske.group)[0];
+    if (!group) throw illegal(`the server chose group ${ske.group}, which we did not offer`);
+    const scheme = offeredScheme(ske.scheme);
+    if (!scheme) throw illegal(`the server signed with ${schemeName(ske.scheme)}, which we did not offer`);
+    const key = hs.leafKey!;
+    if (!schemeFitsKey(scheme, key)) throw illegal(`the server signed with ${scheme.name}, which does not fit its ${key.type} key`);
+    const signed = concatBytes(hs.clientRandom, hs.serverRandom, ske.params);
+    if (!verifySignature(key, scheme.algorithm, signed, ske.signature)) {
+      throw new TlsError("DECRYPT_ERROR", "the ServerKeyExchange signature does not verify with the server certificate's key", Alert.decrypt_error);
+    }
+    hs.transcript.add(msg.raw);
+    hs.group = group;
+    hs.serverPublic = ske.publicKey;
+    hs.trace(`<- server_key_exchange group=${group.name} scheme=${scheme.name}`);
+    return new ExpectCertificateRequestOrDone();
+  }
+}
+
+class ExpectCertificateRequestOrDone implements HandshakeState {
+  readonly expecting = "CertificateRequest or ServerHelloDone";
+
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState {
+    if (msg.type === HandshakeType.certificate_request) {
+      hs.certificateRequest = parseCertificateRequest(msg.body);
+      hs.transcript.add(msg.raw);
+      hs.trace(`<- certificate_request types=[${Array.from(hs.certificateRequest.certificateTypes).join(",")}]`);
+      return new ExpectServerHelloDone();
+    }
+    return new ExpectServerHelloDone().handle(hs, msg);
+  }
+}
+
+class ExpectServerHelloDone implements HandshakeState {
+  readonly expecting = "ServerHelloDone";
+
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState {
+    expect(this, msg, HandshakeType.server_hello_done);
+    parseEmpty(msg.body, "ServerHelloDone");
+    hs.transcript.add(msg.raw);
+    hs.trace("<- server_hello_done");
+    sendClientFlight(hs);
+    return new ExpectChangeCipherSpec();
+  }
+}
+
+/** [Certificate] ClientKeyExchange ChangeCipherSpec Finished (RFC 5246 §7.3). */
+function sendClientFlight(hs: HandshakeContext): void {
+  const suite = hs.suite!;
+  const { config } = hs;
+  if (hs.certificateRequest) {
+    // Client certificates come later: an empty Certificate lets the server decide (RFC 5246 §7.4.6).
+    hs.sendHandshake(encodeCertificateList([]), "(empty: no client certificate configured)");
+  }
+  let preMaster: Uint8Array;
+  if (suite.keyExchange === "ECDHE") {
+    const group = hs.group!;
+    const pair = group.generate(config.random);
+    preMaster = group.sharedSecret(pair.privateKey, hs.serverPublic!);
+    pair.privateKey.fill(0);
+    hs.sendHandshake(encodeClientKeyExchangeEcdhe(pair.publicKey), `group=${group.name}`);
+  } else {
+    const key = hs.leafKey!;
+    if (key.type !== "rsa") throw new TlsError("INTERNAL_ERROR", "RSA key exchange without an RSA key", Alert.internal_error);
+    // RFC 5246 §7.4.7.1: client_version (the version we offered) || 46 random bytes.
+    preMaster = concatBytes(Uint8Array.of(TLS12 >> 8, TLS12 & 0xff), randomBytes(config.random, 46));
+    hs.sendHandshake(encodeClientKeyExchangeRsa(rsaPkcs1Encrypt(key, preMaster, config.random)), "rsa");
+  }
+  const ems = hs.agreed!.extendedMasterSecret;
+  hs.masterSecret = masterSecret(suite, preMaster, hs.clientRandom, hs.serverRandom, ems ? hs.transcript.current() : null);
+  preMaster.fill(0);
+  hs.logKeys();
+  const keys = trafficKeys(suite, hs.masterSecret, hs.clientRandom, hs.serverRandom);
+  hs.pendingReadCipher = suite.recordCipher(suite.aead(keys.serverKey), keys.serverIv);
+  const writeCipher = suite.recordCipher(suite.aead(keys.clientKey), keys.clientIv);
+  keys.clientKey.fill(0);
+  keys.serverKey.fill(0);
+
+  hs.sendChangeCipherSpec();
+  hs.record.setWriteCipher(writeCipher);
+  // RFC 8449 §4: the record size limit governs protected records, so it starts with the new ciphers.
+  const rsl = hs.agreed!.peerRecordSizeLimit;
+  if (rsl !== null) hs.record.setMaxFragment(Math.min(rsl, 1 << 14), Math.min(config.recordSizeLimit ?? 1 << 14, 1 << 14));
+  const verifyData = finishedVerifyData(suite, hs.masterSecret, "client", hs.transcript.current());
+  hs.sendHandshake(encodeFinished(verifyData));
+}
+
+class ExpectChangeCipherSpec implements HandshakeState {
+  readonly expecting = "ChangeCipherSpec";
+
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState {
+    // RFC 5077 §3.3: a NewSessionTicket comes before the CCS, and only if the server agreed to session_ticket.
+    if (msg.type === HandshakeType.new_session_ticket && hs.agreed!.sessionTicket && !hs.sessionTicket) {
+      hs.sessionTicket = parseNewSessionTicket(msg.body);
+      hs.transcript.add(msg.raw);
+      hs.trace(`<- new_session_ticket lifetime=${hs.sessionTicket.lifetimeHint}s`);
+      return this;
+    }
+    throw unexpectedMessage(this.expecting, msg.type);
+  }
+
+  changeCipherSpec(hs: HandshakeContext): HandshakeState {
+    hs.trace("<- change_cipher_spec");
+    hs.record.setReadCipher(hs.pendingReadCipher!);
+    hs.pendingReadCipher = null;
+    return new ExpectFinished();
+  }
+}
+
+class ExpectFinished implements HandshakeState {
+  readonly expecting = "Finished";
+
+  handle(hs: HandshakeContext, msg: HandshakeMessage): HandshakeState {
+    expect(this, msg, HandshakeType.finished);
+    const expected = finishedVerifyData(hs.suite!, hs.masterSecret!, "server", hs.transcript.current());
+    const received = parseFinished(msg.body, VERIFY_DATA_LENGTH);
+    if (!equalBytes(expected, received)) {
+      throw new TlsError("DECRYPT_ERROR", "the server's Finished does not match the handshake: the connection was tampered with or keys differ", Alert.decrypt_error);
+    }
+    hs.transcript.add(msg.raw);
+    hs.trace("<- finished");
+    return Established;
+  }
+}
