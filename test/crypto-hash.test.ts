@@ -43,5 +43,7 @@ describe.each([
     }
     expect(tally.failures).toEqual([]);
     expect(tally.valid + tally.invalid).toBe(total);
+    expect(tally.valid).toBe(66);
+    expect(tally.invalid).toBe(108);
   });
 });
