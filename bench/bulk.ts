@@ -1,0 +1,84 @@
+// Bulk: 16 MiB each way through an echo server over loopback, against the raw noble AEAD sealing and opening
+// the same bytes as 16 KiB records in this process. bulk ÷ raw = raw CPU / transfer CPU (1.0 = no overhead).
+import { once } from "node:events";
+import { performance } from "node:perf_hooks";
+import { gcm } from "@noble/ciphers/aes.js";
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import type { Connection } from "./clients/types.js";
+import { cpuMsSince } from "./measure.js";
+import type { BulkSuite, Scenario } from "./scenarios.js";
+
+export const BULK_BYTES = 16 * 1024 * 1024;
+const RECORD = 16 * 1024;
+const WRITE_CHUNK = 64 * 1024;
+
+export function bulkScenario(b: BulkSuite): Scenario {
+  return {
+    id: `bulk-${b.id}`,
+    label: b.label,
+    chain: "ecdsa",
+    suite: b.suite,
+    opensslCipher: b.opensslCipher,
+    group: "x25519",
+    offered: ["x25519", "secp256r1"],
+    version: "TLSv1.2",
+  };
+}
+
+export interface BulkResult {
+  cpuMs: number;
+  wallMs: number;
+  /** Both directions together: 2 × 16 MiB over the wall time. */
+  mibPerSec: number;
+}
+
+/** Writes `bytes` (backpressure respected) while reading the echo back; times until the last byte returns. */
+export async function transfer(conn: Connection, bytes = BULK_BYTES): Promise<BulkResult> {
+  const stream = conn.stream;
+  if (!stream) throw new Error("client offers no stream");
+  const payload = new Uint8Array(WRITE_CHUNK);
+  globalThis.crypto.getRandomValues(payload);
+  let received = 0;
+  const echoed = new Promise<void>((resolve, reject) => {
+    stream.on("data", (d: Uint8Array) => {
+      received += d.length;
+      if (received >= bytes) resolve();
+    });
+    stream.once("error", reject);
+    stream.once("close", () => (received >= bytes ? resolve() : reject(new Error(`closed after ${received} bytes`))));
+  });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let sent = 0; sent < bytes; sent += WRITE_CHUNK) {
+    if (!stream.write(payload.subarray(0, Math.min(WRITE_CHUNK, bytes - sent)))) await once(stream, "drain");
+  }
+  await echoed;
+  const wallMs = performance.now() - t0;
+  const cpuMs = cpuMsSince(c0);
+  return { cpuMs, wallMs, mibPerSec: (2 * bytes) / (1024 * 1024) / (wallMs / 1000) };
+}
+
+/** The raw AEAD: seal `bytes` as 16 KiB records, then open them all (what one client does each way). */
+export function rawAead(aead: BulkSuite["aead"], bytes = BULK_BYTES): { cpuMs: number } {
+  const key = new Uint8Array(aead === "aes-128-gcm" ? 16 : 32);
+  globalThis.crypto.getRandomValues(key);
+  const make = aead === "chacha20-poly1305" ? chacha20poly1305 : gcm;
+  const record = new Uint8Array(RECORD);
+  globalThis.crypto.getRandomValues(record);
+  const nonce = new Uint8Array(12);
+  const aad = new Uint8Array(13);
+  const view = new DataView(nonce.buffer);
+  const count = Math.ceil(bytes / RECORD);
+  const sealed: Uint8Array[] = [];
+  make(key, nonce, aad).encrypt(record); // warm-up
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < count; i++) {
+    view.setUint32(8, i);
+    sealed.push(make(key, nonce, aad).encrypt(record));
+  }
+  for (let i = 0; i < count; i++) {
+    view.setUint32(8, i);
+    make(key, nonce, aad).decrypt(sealed[i]);
+  }
+  return { cpuMs: cpuMsSince(c0) };
+}

@@ -1,0 +1,21 @@
+// Every client the bench knows, by name.
+import { forgeDriver } from "./forge.js";
+import { microtlsDriver } from "./microtls.js";
+import { nativeDriver } from "./native.js";
+import { reclaimDriver } from "./reclaim.js";
+import type { Driver } from "./types.js";
+
+export type DriverName = "microtls" | "node:tls" | "@reclaimprotocol/tls" | "node-forge";
+
+export async function loadDriver(name: DriverName): Promise<Driver> {
+  switch (name) {
+    case "microtls":
+      return microtlsDriver();
+    case "node:tls":
+      return nativeDriver();
+    case "@reclaimprotocol/tls":
+      return reclaimDriver();
+    case "node-forge":
+      return forgeDriver();
+  }
+}

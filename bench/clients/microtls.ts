@@ -1,0 +1,72 @@
+// microtls through its Node adapter (microtls/node createConnection → TlsSocket), the way a Node user runs it.
+// While src/node cannot make a connection yet, the driver reports itself unavailable and every row says so.
+import type { Duplex } from "node:stream";
+import { BENCH_HOST } from "../pki.js";
+import type { Scenario } from "../scenarios.js";
+import { closeSocket, type ConnectTarget, type Connection, type Driver } from "./types.js";
+
+interface OurSocket extends Duplex {
+  transport: Duplex & { setNoDelay?: (on: boolean) => unknown };
+  client: { group: string | null; cipherSuite: string | null };
+}
+type CreateConnection = (opts: Record<string, unknown>) => OurSocket;
+
+const OUR_SUITES = new Set<string>([
+  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+  "TLS_RSA_WITH_AES_128_GCM_SHA256",
+  "TLS_RSA_WITH_AES_256_GCM_SHA384",
+]);
+
+/** The options our client gets for a scenario: exactly one suite, the scenario's groups, CA = the root. */
+export function microtlsOptions(t: ConnectTarget): Record<string, unknown> {
+  return {
+    host: t.endpoint.host,
+    port: t.endpoint.port,
+    serverName: BENCH_HOST,
+    ca: t.pki[t.scenario.chain].rootPem,
+    cipherSuites: [t.scenario.suite],
+    ...(t.scenario.offered.length > 0 ? { groups: t.scenario.offered } : {}),
+  };
+}
+
+export async function microtlsDriver(): Promise<Driver> {
+  let createConnection: CreateConnection | undefined;
+  let unavailable: string | null = null;
+  try {
+    const mod = (await import("../../src/node/index.js")) as Record<string, unknown>;
+    if (typeof mod.createConnection === "function") createConnection = mod.createConnection as CreateConnection;
+    else unavailable = "not yet available: src/node exports no createConnection()";
+  } catch (e) {
+    unavailable = `not yet available: src/node does not load (${(e as Error).message.split("\n")[0]})`;
+  }
+  return {
+    name: "microtls",
+    unavailable,
+    unsupported: (s: Scenario) => (s.version === "TLSv1.2" && OUR_SUITES.has(s.suite) ? null : "TLS 1.2 AEAD suites only"),
+    connect(t: ConnectTarget): Promise<Connection> {
+      if (!createConnection) return Promise.reject(new Error(unavailable ?? "unavailable"));
+      const socket = createConnection(microtlsOptions(t));
+      // Same transport setting as every other client here (Nagle off), so wall times compare.
+      socket.transport.setNoDelay?.(true);
+      return new Promise((resolve, reject) => {
+        socket.once("error", reject);
+        socket.once("secureConnect", () => {
+          socket.off("error", reject);
+          socket.on("error", () => {});
+          const want = t.scenario.group;
+          if (want !== null && socket.client.group !== want) {
+            socket.destroy();
+            reject(new Error(`negotiated group ${socket.client.group}, expected ${want}`));
+            return;
+          }
+          resolve({ close: () => closeSocket(socket), stream: socket });
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// Memory, in a process of its own started with --expose-gc and a 64 MB young generation, so a handshake's
+// allocations stay in the nursery and `after − before` is what it allocated. A sample during which any GC
+// ran (seen by v8.GCProfiler) is discarded. "Heap" = V8 heap used + ArrayBuffer backing stores (Uint8Arrays
+// over 64 bytes live outside the V8 heap, and a TLS client is mostly Uint8Arrays).
+import { Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { GCProfiler } from "node:v8";
+import { loadDriver, type DriverName } from "./clients/index.js";
+import type { Connection } from "./clients/types.js";
+import type { BenchPki } from "./pki.js";
+import type { Scenario } from "./scenarios.js";
+import type { Endpoint } from "./servers.js";
+import { stats } from "./measure.js";
+
+export interface MemoryConfig {
+  drivers: DriverName[];
+  targets: Array<{ key: string; endpoint: Endpoint; scenario: Scenario }>;
+  roots: { ecdsa: string; rsa: string };
+  samples: number;
+  idleConnections: number;
+}
+
+export interface MemoryRow {
+  driver: string;
+  target: string;
+  unavailable?: string;
+  /** Median bytes allocated by one handshake (connect → handshake done). */
+  allocatedPerHandshake?: number;
+  allocatedHeapOnly?: number;
+  allocatedSamples?: number;
+  /** Bytes still held per idle established connection, after full GCs. */
+  retainedPerConnection?: number;
+  /** The same for a bare TCP socket to the same port: the part that is not TLS. */
+  retainedBareSocket?: number;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error("memory-child needs --expose-gc");
+const fullGc = (): void => {
+  gc();
+  gc();
+};
+const usage = (): { heap: number; buffers: number } => {
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, buffers: m.arrayBuffers };
+};
+
+async function settle(): Promise<void> {
+  await sleep(30);
+  fullGc();
+  await sleep(10); // backing stores are released after the GC that found them dead
+  fullGc();
+}
+
+function bareSocket(ep: Endpoint): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const s = new Socket();
+    s.once("error", reject);
+    s.connect({ host: ep.host, port: ep.port }, () =>
+      resolve({ close: () => new Promise<void>((r) => (s.destroyed ? r() : (s.once("close", () => r()), s.destroy()))) }),
+    );
+  });
+}
+
+async function retainedPer(connect: () => Promise<Connection>, n: number): Promise<number> {
+  await settle();
+  const before = usage();
+  const held: Connection[] = [];
+  for (let i = 0; i < n; i++) held.push(await connect());
+  await settle();
+  const after = usage();
+  for (const c of held) await c.close();
+  return (after.heap + after.buffers - before.heap - before.buffers) / n;
+}
+
+const cfg = JSON.parse(process.env.BENCH_MEMORY_CONFIG ?? "{}") as MemoryConfig;
+const pki = { ecdsa: { rootPem: cfg.roots.ecdsa }, rsa: { rootPem: cfg.roots.rsa } } as unknown as BenchPki;
+const rows: MemoryRow[] = [];
+for (const name of cfg.drivers) {
+  const driver = await loadDriver(name);
+  for (const t of cfg.targets) {
+    const row: MemoryRow = { driver: driver.name, target: t.key };
+    rows.push(row);
+    if (driver.unavailable || driver.unsupported(t.scenario)) {
+      row.unavailable = driver.unavailable ?? driver.unsupported(t.scenario) ?? "";
+      continue;
+    }
+    const connect = () => driver.connect({ endpoint: t.endpoint, scenario: t.scenario, pki });
+    try {
+      for (let i = 0; i < 5; i++) await (await connect()).close();
+      const total: number[] = [];
+      const heapOnly: number[] = [];
+      for (let i = 0; i < cfg.samples; i++) {
+        await settle();
+        const profiler = new GCProfiler();
+        profiler.start();
+        const before = usage();
+        const conn = await connect();
+        const after = usage();
+        const gcs = profiler.stop()?.statistics.length ?? 0;
+        await conn.close();
+        if (gcs > 0) continue;
+        total.push(after.heap + after.buffers - before.heap - before.buffers);
+        heapOnly.push(after.heap - before.heap);
+      }
+      row.allocatedPerHandshake = stats(total).median;
+      row.allocatedHeapOnly = stats(heapOnly).median;
+      row.allocatedSamples = total.length;
+      row.retainedPerConnection = await retainedPer(connect, cfg.idleConnections);
+      row.retainedBareSocket = await retainedPer(() => bareSocket(t.endpoint), cfg.idleConnections);
+    } catch (e) {
+      row.unavailable = `failed: ${(e as Error).message}`;
+    }
+  }
+}
+process.stdout.write(`${JSON.stringify(rows)}\n`);
+process.exit(0);
