@@ -4,8 +4,9 @@ import { createHash, hash, hashLength, type HashName } from "./hash.js";
 import { randomBytes, type RandomSource } from "./random.js";
 
 // RSA with BigInt: noble has none. Public operations (verify, encrypt) use a plain square-and-multiply,
-// which for e = 65537 is 17 modular multiplications. Private operations use CRT, base blinding, a
-// sliding-window exponentiation and a check of the result against the public key.
+// which for e = 65537 is 17 modular multiplications. Private operations use CRT, base and exponent
+// blinding, a sliding-window exponentiation and a check of the result against the public key.
+// BigInt arithmetic is not constant-time in any engine; blinding is what keeps timing from mattering.
 
 export interface RsaPublicKey {
   n: bigint;
@@ -26,34 +27,58 @@ const ZERO = BigInt(0);
 const ONE = BigInt(1);
 
 // DER of DigestInfo ::= SEQUENCE { AlgorithmIdentifier { OID, NULL }, OCTET STRING digest } up to the digest.
-const DIGEST_INFO_PREFIX: Record<HashName, string> = {
-  sha256: "3031300d060960864801650304020105000420",
-  sha384: "3041300d060960864801650304020205000430",
-  sha512: "3051300d060960864801650304020305000440",
-};
+const DIGEST_INFO_SHA256 = fromHex("3031300d060960864801650304020105000420");
+const DIGEST_INFO_SHA384 = fromHex("3041300d060960864801650304020205000430");
+const DIGEST_INFO_SHA512 = fromHex("3051300d060960864801650304020305000440");
+
+function digestInfoPrefix(name: HashName): Uint8Array | undefined {
+  switch (name) {
+    case "sha256":
+      return DIGEST_INFO_SHA256;
+    case "sha384":
+      return DIGEST_INFO_SHA384;
+    case "sha512":
+      return DIGEST_INFO_SHA512;
+    default:
+      return undefined;
+  }
+}
 
 // ---------- integers <-> bytes ----------
+// Through hex strings: the engine's BigInt parser and printer beat byte-wise BigInt shifts by far.
+
+const HEX_BYTE: string[] = [];
+for (let i = 0; i < 256; i++) HEX_BYTE.push((i < 16 ? "0" : "") + i.toString(16));
+
+function hexDigit(c: number): number {
+  return c < 58 ? c - 48 : c - 87; // "0"-"9", "a"-"f" (toString(16) is lowercase)
+}
 
 function bytesToBigInt(b: Uint8Array): bigint {
   if (b.length === 0) return ZERO;
-  let hex = "";
-  for (let i = 0; i < b.length; i++) hex += (b[i] < 16 ? "0" : "") + b[i].toString(16);
-  return BigInt("0x" + hex);
+  let hex = "0x";
+  for (let i = 0; i < b.length; i++) hex += HEX_BYTE[b[i]];
+  return BigInt(hex);
 }
 
 /** I2OSP: big-endian, left-padded to `length`; null if the integer does not fit. */
 function bigIntToBytes(x: bigint, length: number): Uint8Array | null {
-  let hex = x.toString(16);
-  if (hex.length % 2) hex = "0" + hex;
-  if (hex.length / 2 > length) return null;
+  const hex = x.toString(16);
+  const odd = hex.length & 1;
+  const byteCount = (hex.length + odd) >> 1;
+  if (byteCount > length) return null;
   const out = new Uint8Array(length);
-  const offset = length - hex.length / 2;
-  for (let i = 0; i < hex.length / 2; i++) out[offset + i] = parseInt(hex.substr(i * 2, 2), 16);
+  let at = length - byteCount;
+  let i = 0;
+  if (odd) out[at++] = hexDigit(hex.charCodeAt(i++));
+  for (; i < hex.length; i += 2) out[at++] = (hexDigit(hex.charCodeAt(i)) << 4) | hexDigit(hex.charCodeAt(i + 1));
   return out;
 }
 
 function bitLength(x: bigint): number {
-  return x === ZERO ? 0 : x.toString(2).length;
+  if (x <= ZERO) return 0;
+  const hex = x.toString(16);
+  return (hex.length - 1) * 4 + hexDigit(hex.charCodeAt(0)).toString(2).length;
 }
 
 // ---------- modular arithmetic ----------
@@ -151,8 +176,13 @@ function publicOp(key: RsaPublicKey, input: Uint8Array, outLength: number): Uint
   return bigIntToBytes(modPowPublic(x, key.e, key.n), outLength);
 }
 
+/** A random 32-bit multiplier for exponent blinding. */
+function randomFactor(random: RandomSource): bigint {
+  return bytesToBigInt(randomBytes(random, 4)) | ONE;
+}
+
 /**
- * RSASP1 / RSADP with CRT and base blinding (x * r^e, then / r), so timing reveals nothing about the
+ * RSASP1 / RSADP with CRT and base blinding (x * r^e, then / r), so timing does not depend on the
  * input; the result is checked with the public exponent so a computation fault cannot leak a factor.
  */
 function privateOp(key: RsaPrivateKey, x: bigint, random: RandomSource): bigint {
@@ -167,8 +197,10 @@ function privateOp(key: RsaPrivateKey, x: bigint, random: RandomSource): bigint 
     if (r > ONE) rInv = modInverse(r, n);
   }
   const blinded = (x * modPowPublic(r, e, n)) % n;
-  const m1 = modPowWindow(blinded % p, dp, p);
-  const m2 = modPowWindow(blinded % q, dq, q);
+  // Exponent blinding too (d + k(p-1) gives the same result): each signature runs a different
+  // exponent bit pattern, so timing traces cannot be averaged across signatures.
+  const m1 = modPowWindow(blinded % p, dp + randomFactor(random) * (p - ONE), p);
+  const m2 = modPowWindow(blinded % q, dq + randomFactor(random) * (q - ONE), q);
   const h = (qinv * (((m1 - m2) % p) + p)) % p;
   const y = ((m2 + h * q) * rInv) % n;
   if (modPowPublic(y, e, n) !== x) throw new TlsError("INTERNAL_ERROR", "RSA private operation failed its self-check", Alert.internal_error);
@@ -179,7 +211,9 @@ function privateOp(key: RsaPrivateKey, x: bigint, random: RandomSource): bigint 
 
 /** EMSA-PKCS1-v1_5: 00 01 FF..FF 00 || DigestInfo. Null if the modulus is too short for it. */
 function pkcs1SignatureEncoding(hashName: HashName, message: Uint8Array, emLength: number): Uint8Array | null {
-  const digestInfo = concatBytes(fromHex(DIGEST_INFO_PREFIX[hashName]), hash(hashName, message));
+  const prefix = digestInfoPrefix(hashName);
+  if (!prefix) return null;
+  const digestInfo = concatBytes(prefix, hash(hashName, message));
   if (emLength < digestInfo.length + 11) return null;
   const em = new Uint8Array(emLength).fill(0xff);
   em[0] = 0;
@@ -195,7 +229,7 @@ function pkcs1SignatureEncoding(hashName: HashName, message: Uint8Array, emLengt
  */
 export function rsaPkcs1Verify(key: RsaPublicKey, hashName: HashName, message: Uint8Array, signature: Uint8Array): boolean {
   try {
-    if (!usablePublicKey(key) || !(hashName in DIGEST_INFO_PREFIX)) return false;
+    if (!usablePublicKey(key)) return false;
     const k = modulusBytes(key);
     const em = publicOp(key, signature, k);
     if (!em) return false;
@@ -245,7 +279,7 @@ export function rsaPssVerify(
   saltLength?: number,
 ): boolean {
   try {
-    if (!usablePublicKey(key) || !(hashName in DIGEST_INFO_PREFIX)) return false;
+    if (!usablePublicKey(key) || !digestInfoPrefix(hashName)) return false;
     const hLen = hashLength(hashName);
     const sLen = saltLength === undefined ? hLen : saltLength;
     if (!(sLen >= 0 && sLen === Math.floor(sLen))) return false;
