@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
+import { buildEngineBundles } from "./scripts/build-engine-bundle.mjs";
 
 export default defineConfig({
   entry: { index: "src/index.ts", x509: "src/x509/index.ts", node: "src/node/index.ts" },
@@ -8,4 +9,8 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   treeshake: true,
+  // dist/microtls.engine.js: the one-file ES2020 script (global `microtls`) that embedded engines load.
+  async onSuccess() {
+    await buildEngineBundles({ names: ["microtls.engine"] });
+  },
 });
