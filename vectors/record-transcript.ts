@@ -137,7 +137,7 @@ async function record(variant: Variant): Promise<void> {
         }
       };
       sock.on("connect", step);
-      sock.on("data", (d) => {
+      sock.on("data", (d: Buffer) => {
         serverChunks.push(d);
         inbox.push(d);
         step();
