@@ -1,6 +1,6 @@
 import { generateKeyPairSync, createSign, createVerify, type KeyObject } from "node:crypto";
 import fc from "fast-check";
-import { p256 } from "@noble/curves/nist.js";
+import { p256, p384 } from "@noble/curves/nist.js";
 import { describe, expect, it } from "vitest";
 import { ecdsaSign, ecdsaVerify, type EcCurve } from "../src/crypto/ecdsa.js";
 import type { HashName } from "../src/crypto/hash.js";
@@ -85,5 +85,17 @@ describe("ECDSA high-S and hostile input", () => {
     );
     expect(ecdsaVerify("P-521" as EcCurve, point, "sha256", Uint8Array.of(1), new Uint8Array(8))).toBe(false);
     expect(ecdsaVerify("P-256", point, "md5" as HashName, Uint8Array.of(1), new Uint8Array(8))).toBe(false);
+  });
+});
+
+describe("ECDSA signing", () => {
+  it("is deterministic (RFC 6979), low-S, and refuses an invalid private key", () => {
+    const { scalar } = nodeKeyPair("P-384");
+    const msg = Uint8Array.of(9, 9, 9);
+    const a = ecdsaSign("P-384", scalar, "sha384", msg);
+    expect(ecdsaSign("P-384", scalar, "sha384", msg)).toEqual(a);
+    expect(p384.Signature.fromBytes(a, "der").hasHighS()).toBe(false);
+    expect(() => ecdsaSign("P-384", new Uint8Array(48), "sha384", msg)).toThrow();
+    expect(() => ecdsaSign("P-256", new Uint8Array(5), "sha256", msg)).toThrow();
   });
 });
