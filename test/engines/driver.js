@@ -78,7 +78,9 @@
   };
 
   function describeError(e) {
-    if (e && typeof e === "object") return { code: e.code || e.name || "Error", message: String(e.message), stack: String(e.stack || "") };
+    if (e && typeof e === "object") {
+      return { code: e.code || e.name || "Error", message: String(e.message), verifyFlags: e.verifyFlags || null, stack: String(e.stack || "") };
+    }
     return { code: "thrown", message: String(e), stack: "" };
   }
 
@@ -240,13 +242,31 @@
       var accepted = runVectors(cases);
       host.done({ ok: true, accepted: accepted, ms: host.now() - t0 });
     },
-    /** Loads the bundle's pieces that cost memory, without a peer: what the memory bisection attributes. */
+    /** What the bundle defined and what the engine itself offers (before any host injection). */
+    describe: function () {
+      var m = global.microtls;
+      host.done({
+        ok: true,
+        exports: m ? Object.keys(m).sort() : null,
+        verifyChain: m ? typeof m.verifyChain : null,
+        engine: {
+          BigInt: typeof BigInt,
+          ObjectHasOwn: typeof Object.hasOwn,
+          TextEncoder: typeof global.TextEncoder,
+          TextDecoder: typeof global.TextDecoder,
+          getRandomValues: typeof (global.crypto && global.crypto.getRandomValues),
+        },
+      });
+    },
+    /** Memory probes for the bisection: load, build the AES tables, parse the CA (asn1). */
     probe: function (what, cfg) {
-      if (what === "aes") C_aes();
-      host.done({ ok: true, what: what });
-      function C_aes() {
-        global.microtlsCrypto.aesGcm(new Uint8Array(16)).seal(new Uint8Array(12), new Uint8Array(16), new Uint8Array(0));
+      if (what === "aes") global.microtlsCrypto.aesGcm(new Uint8Array(16)).seal(new Uint8Array(12), new Uint8Array(16), new Uint8Array(0));
+      if (what === "chacha") global.microtlsCrypto.chacha20Poly1305(new Uint8Array(32)).seal(new Uint8Array(12), new Uint8Array(16), new Uint8Array(0));
+      if (what === "x509") {
+        var r = global.microtls.verifyChain({ chain: cfg.chainDer.map(fromHex), trusted: [fromHex(cfg.rootDer)], hostname: cfg.serverName, now: host.now() });
+        if (!r.ok) throw new Error("probe chain did not verify: " + r.flags.join(","));
       }
+      host.done({ ok: true, what: what });
     },
   };
 })(typeof globalThis !== "undefined" ? globalThis : this);
