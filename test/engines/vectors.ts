@@ -5,11 +5,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./host.js";
 
-export interface EngineCase {
-  id: string;
-  expect: boolean;
+export interface CaseInput {
   kind: "aead" | "ecdh" | "ecdsa" | "rsa-pkcs1" | "rsa-pss" | "hmac" | "prf" | "hash";
   [field: string]: unknown;
+}
+
+export interface EngineCase extends CaseInput {
+  id: string;
+  expect: boolean;
 }
 
 interface WTest {
@@ -51,7 +54,7 @@ function scalarHex(h: string, bytes: number): string {
 export function engineCases(scale = 1): EngineCase[] {
   const n = (k: number) => Math.max(1, Math.round(k * scale));
   const cases: EngineCase[] = [];
-  const add = (id: string, t: WTest, c: Omit<EngineCase, "id" | "expect">) => cases.push({ id: `${id}#${t.tcId}`, expect: t.result === "valid", ...c });
+  const add = (id: string, t: WTest, c: CaseInput) => cases.push({ id: `${id}#${t.tcId}`, expect: t.result === "valid", ...c });
 
   for (const [file, alg, keySizes] of [
     ["aes_gcm_test.json", "aes-gcm", [128, 256]],
