@@ -1,0 +1,190 @@
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { AuthorityInfoAccessSyntax, BasicConstraints, ExtendedKeyUsage, KeyUsage } from "@peculiar/asn1-x509";
+import { decodeError } from "../errors.js";
+import { DerReader, Tag, derBoolean, derChildren, derOid, type DerElement } from "./der.js";
+import { readGeneralName, readGeneralNames, type GeneralName } from "./general-names.js";
+
+// The v3 extensions the verifier understands, decoded once at parse time and cached on the certificate
+// (a handshake verifies the same two certificates' extensions several times).
+
+export const ExtOid = {
+  basicConstraints: "2.5.29.19",
+  keyUsage: "2.5.29.15",
+  extKeyUsage: "2.5.29.37",
+  subjectAltName: "2.5.29.17",
+  nameConstraints: "2.5.29.30",
+  authorityKeyId: "2.5.29.35",
+  subjectKeyId: "2.5.29.14",
+  authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
+  certificatePolicies: "2.5.29.32",
+  policyConstraints: "2.5.29.36",
+  policyMappings: "2.5.29.33",
+  inhibitAnyPolicy: "2.5.29.54",
+} as const;
+
+/** keyUsage bits as a number: bit 0 = digitalSignature ... bit 8 = decipherOnly (RFC 5280 order). */
+export const KeyUsageBit = {
+  digitalSignature: 1,
+  nonRepudiation: 2,
+  keyEncipherment: 4,
+  dataEncipherment: 8,
+  keyAgreement: 16,
+  keyCertSign: 32,
+  cRLSign: 64,
+  encipherOnly: 128,
+  decipherOnly: 256,
+} as const;
+
+export interface NameConstraints {
+  permitted: GeneralName[] | null;
+  excluded: GeneralName[] | null;
+}
+
+export interface AuthorityKeyId {
+  keyId: Uint8Array | null;
+  hasIssuer: boolean;
+  hasSerial: boolean;
+}
+
+export interface ParsedExtensions {
+  /** OID -> critical, for every extension present. */
+  critical: Record<string, boolean>;
+  /** Critical extensions we do not understand. */
+  unknownCritical: string[];
+  duplicate: boolean;
+  basicConstraints: { ca: boolean; pathLen: number | null } | null;
+  keyUsage: number | null;
+  extKeyUsage: string[] | null;
+  subjectAltName: GeneralName[] | null;
+  nameConstraints: NameConstraints | null;
+  authorityKeyId: AuthorityKeyId | null;
+  subjectKeyId: Uint8Array | null;
+}
+
+const KNOWN = new Set<string>(Object.keys(ExtOid).map((k) => ExtOid[k as keyof typeof ExtOid]));
+
+function asn<T>(der: Uint8Array, type: new () => T, what: string): T {
+  try {
+    return AsnConvert.parse(der, type);
+  } catch {
+    throw decodeError(what);
+  }
+}
+
+function readSubtrees(el: DerElement): GeneralName[] {
+  const r = derChildren(el, "nameConstraints");
+  const out: GeneralName[] = [];
+  while (!r.done) {
+    const subtree = derChildren(r.expect(Tag.SEQUENCE), "nameConstraints");
+    out.push(readGeneralName(subtree.read(), "nameConstraints"));
+    // minimum MUST be zero and maximum absent (RFC 5280 4.2.1.10); anything else is not a valid profile.
+    if (!subtree.done) throw decodeError("nameConstraints (minimum/maximum)");
+  }
+  if (out.length === 0) throw decodeError("nameConstraints (empty subtrees)");
+  return out;
+}
+
+function readNameConstraints(der: Uint8Array): NameConstraints {
+  const top = new DerReader(der, "nameConstraints");
+  const seq = top.expect(Tag.SEQUENCE);
+  top.end();
+  const r = derChildren(seq, "nameConstraints");
+  const p = r.optional(0xa0);
+  const e = r.optional(0xa1);
+  r.end();
+  if (!p && !e) throw decodeError("nameConstraints (empty)");
+  return { permitted: p ? readSubtrees(p) : null, excluded: e ? readSubtrees(e) : null };
+}
+
+function readAuthorityKeyId(der: Uint8Array): AuthorityKeyId {
+  const top = new DerReader(der, "authorityKeyIdentifier");
+  const r = derChildren(top.expect(Tag.SEQUENCE), "authorityKeyIdentifier");
+  top.end();
+  const keyId = r.optional(0x80);
+  const issuer = r.optional(0xa1);
+  const serial = r.optional(0x82);
+  r.end();
+  return { keyId: keyId ? keyId.value : null, hasIssuer: issuer !== null, hasSerial: serial !== null };
+}
+
+function readKeyUsage(der: Uint8Array): number {
+  const ku = asn(der, KeyUsage, "keyUsage");
+  const n = ku.toNumber();
+  if (n === 0) throw decodeError("keyUsage (no bits set)");
+  return n;
+}
+
+function readExtKeyUsage(der: Uint8Array): string[] {
+  const eku = asn(der, ExtendedKeyUsage, "extKeyUsage");
+  if (eku.length === 0) throw decodeError("extKeyUsage (empty)");
+  return eku.map((o) => String(o));
+}
+
+function readBasicConstraints(der: Uint8Array): { ca: boolean; pathLen: number | null } {
+  const bc = asn(der, BasicConstraints, "basicConstraints");
+  const pathLen = bc.pathLenConstraint === undefined ? null : Number(bc.pathLenConstraint);
+  if (pathLen !== null && !(pathLen >= 0 && pathLen <= 0xffffffff)) throw decodeError("basicConstraints");
+  return { ca: bc.cA === true, pathLen };
+}
+
+export function parseExtensions(el: DerElement | null): ParsedExtensions {
+  const out: ParsedExtensions = {
+    critical: {},
+    unknownCritical: [],
+    duplicate: false,
+    basicConstraints: null,
+    keyUsage: null,
+    extKeyUsage: null,
+    subjectAltName: null,
+    nameConstraints: null,
+    authorityKeyId: null,
+    subjectKeyId: null,
+  };
+  if (!el) return out;
+  // [3] EXPLICIT Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
+  const wrap = derChildren(el, "extensions");
+  const list = derChildren(wrap.expect(Tag.SEQUENCE), "extensions");
+  wrap.end();
+  if (list.done) throw decodeError("extensions (empty)");
+  while (!list.done) {
+    const r = derChildren(list.expect(Tag.SEQUENCE), "extension");
+    const oid = derOid(r.expect(Tag.OID), "extension");
+    const critEl = r.optional(Tag.BOOLEAN);
+    const critical = critEl ? derBoolean(critEl, "extension") : false;
+    const value = r.expect(Tag.OCTET_STRING).value;
+    r.end();
+    if (oid in out.critical) out.duplicate = true;
+    out.critical[oid] = critical;
+    if (critical && !KNOWN.has(oid)) out.unknownCritical.push(oid);
+    switch (oid) {
+      case ExtOid.basicConstraints:
+        out.basicConstraints = readBasicConstraints(value);
+        break;
+      case ExtOid.keyUsage:
+        out.keyUsage = readKeyUsage(value);
+        break;
+      case ExtOid.extKeyUsage:
+        out.extKeyUsage = readExtKeyUsage(value);
+        break;
+      case ExtOid.subjectAltName:
+        out.subjectAltName = readGeneralNames(value);
+        break;
+      case ExtOid.nameConstraints:
+        out.nameConstraints = readNameConstraints(value);
+        break;
+      case ExtOid.authorityKeyId:
+        out.authorityKeyId = readAuthorityKeyId(value);
+        break;
+      case ExtOid.subjectKeyId: {
+        const r2 = new DerReader(value, "subjectKeyIdentifier");
+        out.subjectKeyId = r2.expect(Tag.OCTET_STRING).value;
+        r2.end();
+        break;
+      }
+      case ExtOid.authorityInfoAccess:
+        if (asn(value, AuthorityInfoAccessSyntax, "authorityInfoAccess").length === 0) throw decodeError("authorityInfoAccess (empty)");
+        break;
+    }
+  }
+  return out;
+}

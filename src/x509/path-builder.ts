@@ -1,0 +1,176 @@
+import { equalBytes } from "../bytes.js";
+import type { Certificate } from "./certificate.js";
+import { VerifyFlag, type VerifyFlagName } from "./flags.js";
+import { NC_BUDGET, checkNameConstraints, type NcBudget } from "./name-constraints.js";
+import { profileFlags, validityFlags, type Role } from "./profile.js";
+import { certificateSignedBy } from "./signature-cache.js";
+
+// Depth-first path building from the leaf to any trust anchor, trying every candidate issuer (cross-signed
+// intermediates, expired alternatives) like rustls-webpki, under a fixed work budget so hostile bundles
+// (cycles, 100 look-alike intermediates) cost a bounded number of signature checks.
+
+export const MAX_SIGNATURE_CHECKS = 100;
+const MAX_STEPS = 2000;
+
+export interface AnchorLookup {
+  bySubject(subjectDer: Uint8Array): Certificate[];
+}
+
+export interface BuildOptions {
+  leaf: Certificate;
+  intermediates: Certificate[];
+  anchors: AnchorLookup;
+  now: number | null;
+  /** Most intermediates (self-issued ones excepted) allowed between leaf and anchor. */
+  maxDepth: number;
+}
+
+export interface BuildResult {
+  ok: boolean;
+  /** Flags of the successful path, or of the most promising failed one. */
+  flags: VerifyFlagName[];
+  /** leaf ... anchor (partial when no anchor was reached). */
+  path: Certificate[];
+}
+
+interface Attempt {
+  flags: VerifyFlagName[];
+  path: Certificate[];
+  reachedAnchor: boolean;
+}
+
+function better(a: Attempt, b: Attempt | null): boolean {
+  if (!b) return true;
+  if (a.reachedAnchor !== b.reachedAnchor) return a.reachedAnchor;
+  if (a.flags.length !== b.flags.length) return a.flags.length < b.flags.length;
+  return a.path.length > b.path.length;
+}
+
+function sameKeyAndSubject(a: Certificate, b: Certificate): boolean {
+  return equalBytes(a.subjectDer, b.subjectDer) && equalBytes(a.spkiDer, b.spkiDer);
+}
+
+export function buildPath(opts: BuildOptions): BuildResult {
+  const { leaf, intermediates, anchors, now, maxDepth } = opts;
+  let signatureChecks = 0;
+  let steps = 0;
+  let exhausted = false;
+  let best: Attempt | null = null;
+  const sigCache = new Map<Certificate, Map<Certificate, boolean>>();
+
+  const record = (a: Attempt) => {
+    if (better(a, best)) best = a;
+  };
+
+  /** Did `issuer`'s key sign `child`? Null when the budget is spent. */
+  const signedBy = (child: Certificate, issuer: Certificate): boolean | null => {
+    let row = sigCache.get(child);
+    if (!row) sigCache.set(child, (row = new Map()));
+    const hit = row.get(issuer);
+    if (hit !== undefined) return hit;
+    if (signatureChecks >= MAX_SIGNATURE_CHECKS) {
+      exhausted = true;
+      return null;
+    }
+    signatureChecks++;
+    const ok = certificateSignedBy(child, issuer);
+    row.set(issuer, ok);
+    return ok;
+  };
+
+  /** Everything `ca` imposes on the certificates below it, plus its own profile and validity. */
+  const caFlags = (ca: Certificate, role: Role, below: Certificate[]): VerifyFlagName[] => {
+    const flags: VerifyFlagName[] = [...profileFlags(ca, role), ...validityFlags(ca, now)];
+    if (ca.pathLen !== null) {
+      let intermediatesBelow = 0;
+      for (let i = 1; i < below.length; i++) if (!below[i].selfIssued) intermediatesBelow++;
+      if (intermediatesBelow > ca.pathLen) flags.push(VerifyFlag.PATH_TOO_LONG);
+    }
+    const nc = ca.extensions.nameConstraints;
+    if (nc) {
+      const budget: NcBudget = { remaining: NC_BUDGET };
+      for (let i = 0; i < below.length; i++) {
+        // Self-issued intermediates are exempt (RFC 5280 6.1.3 b); the leaf never is.
+        if (i > 0 && below[i].selfIssued) continue;
+        const r = checkNameConstraints(nc, below[i], budget);
+        if (r !== "ok") {
+          flags.push(VerifyFlag.NAME_CONSTRAINTS);
+          break;
+        }
+      }
+    }
+    return flags;
+  };
+
+  const merge = (a: VerifyFlagName[], b: VerifyFlagName[]): VerifyFlagName[] => {
+    const out = a.slice();
+    for (const f of b) if (out.indexOf(f) < 0) out.push(f);
+    return out;
+  };
+
+  // Failing candidates are still followed (after the clean ones) so a failure can be reported precisely:
+  // "intermediate expired" rather than just "not trusted". Success needs a path with no flags at all.
+  const search = (path: Certificate[], depth: number, inherited: VerifyFlagName[]): boolean => {
+    if (++steps > MAX_STEPS) {
+      exhausted = true;
+      return false;
+    }
+    const cur = path[path.length - 1];
+    if (cur.signatureAlgorithm === null) {
+      record({ flags: merge(inherited, [VerifyFlag.UNSUPPORTED_ALGORITHM]), path: path.slice(), reachedAnchor: false });
+      return false;
+    }
+    for (const anchor of anchors.bySubject(cur.issuerDer)) {
+      const signed = signedBy(cur, anchor);
+      if (signed === null) return false;
+      const full = path.concat(anchor);
+      if (!signed) {
+        record({ flags: merge(inherited, [VerifyFlag.BAD_SIGNATURE]), path: full, reachedAnchor: false });
+        continue;
+      }
+      const flags = merge(inherited, caFlags(anchor, "anchor", path));
+      record({ flags, path: full, reachedAnchor: true });
+      if (flags.length === 0) return true;
+    }
+    const candidates: Array<{ cert: Certificate; flags: VerifyFlagName[]; depth: number }> = [];
+    for (const next of intermediates) {
+      if (!equalBytes(next.subjectDer, cur.issuerDer)) continue;
+      if (path.some((p) => p === next || sameKeyAndSubject(p, next))) continue; // no loops
+      const nextDepth = next.selfIssued ? depth : depth + 1;
+      if (nextDepth > maxDepth) {
+        record({ flags: merge(inherited, [VerifyFlag.PATH_TOO_LONG]), path: path.concat(next), reachedAnchor: false });
+        continue;
+      }
+      candidates.push({ cert: next, flags: caFlags(next, "intermediate", path), depth: nextDepth });
+    }
+    candidates.sort((x, y) => x.flags.length - y.flags.length);
+    for (const c of candidates) {
+      const signed = signedBy(cur, c.cert);
+      if (signed === null) return false;
+      if (!signed) {
+        record({ flags: merge(inherited, [VerifyFlag.BAD_SIGNATURE]), path: path.concat(c.cert), reachedAnchor: false });
+        continue;
+      }
+      const flags = merge(inherited, c.flags);
+      record({ flags, path: path.concat(c.cert), reachedAnchor: false });
+      path.push(c.cert);
+      const found = search(path, c.depth, flags);
+      if (found) return true;
+      path.pop();
+      if (exhausted) return false;
+    }
+    return false;
+  };
+
+  const path = [leaf];
+  if (search(path, 0, [])) {
+    const win = best as Attempt | null;
+    return { ok: true, flags: [], path: win ? win.path : path };
+  }
+  const b = best as Attempt | null;
+  if (!b) return { ok: false, flags: [VerifyFlag.NOT_TRUSTED], path: [leaf] };
+  const flags = b.flags.slice();
+  if (!b.reachedAnchor && flags.indexOf(VerifyFlag.NOT_TRUSTED) < 0) flags.push(VerifyFlag.NOT_TRUSTED);
+  if (exhausted && flags.indexOf(VerifyFlag.PATH_TOO_LONG) < 0 && !b.reachedAnchor) flags.push(VerifyFlag.PATH_TOO_LONG);
+  return { ok: false, flags, path: b.path };
+}

@@ -1,0 +1,45 @@
+import { hash } from "../crypto/hash.js";
+import { verifySignature } from "../crypto/signature.js";
+import { bytesToAscii } from "../bytes.js";
+import type { Certificate } from "./certificate.js";
+
+// A handshake re-verifies the same intermediate under the same root on every connection; a public-key
+// signature check costs milliseconds on small engines. Positive results are remembered, keyed by a SHA-256
+// over the signed bytes, the signature and the issuer key, so a hit is exactly the same check.
+
+const MAX_ENTRIES = 256;
+const verified = new Map<string, true>();
+
+function keyOf(child: Certificate, issuer: Certificate): string {
+  const alg = child.signatureAlgorithm;
+  const algText = alg ? `${alg.kind}/${"hash" in alg ? alg.hash : ""}/${alg.kind === "rsa-pss" ? String(alg.saltLength) : ""}` : "";
+  const parts = [child.tbs, child.signature, issuer.spkiDer];
+  let len = 0;
+  for (const p of parts) len += p.length + 4;
+  const buf = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    // length-prefixed so the three fields cannot be shifted into each other
+    buf[off] = p.length >>> 24;
+    buf[off + 1] = (p.length >>> 16) & 255;
+    buf[off + 2] = (p.length >>> 8) & 255;
+    buf[off + 3] = p.length & 255;
+    buf.set(p, off + 4);
+    off += p.length + 4;
+  }
+  return algText + bytesToAscii(hash("sha256", buf));
+}
+
+/** Did `issuer`'s key sign `child`? */
+export function certificateSignedBy(child: Certificate, issuer: Certificate): boolean {
+  const alg = child.signatureAlgorithm;
+  if (alg === null) return false;
+  const key = keyOf(child, issuer);
+  if (verified.has(key)) return true;
+  const ok = verifySignature(issuer.publicKey, alg, child.tbs, child.signature);
+  if (ok) {
+    if (verified.size >= MAX_ENTRIES) verified.delete(verified.keys().next().value as string);
+    verified.set(key, true);
+  }
+  return ok;
+}

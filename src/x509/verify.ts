@@ -1,0 +1,116 @@
+import type { Certificate } from "./certificate.js";
+import { parseCertificate } from "./certificate.js";
+import { VerifyFlag, type VerifyFlagName } from "./flags.js";
+import { canonicalHostname, dnsSanMatches, ipEquals, parseIp } from "./hostname.js";
+import { buildPath } from "./path-builder.js";
+import { profileFlags, validityFlags } from "./profile.js";
+import { TrustStore } from "./trust-store.js";
+
+// verifyChain: parse what the server sent, check the leaf's own properties (profile, validity, name), then
+// build and check a path to a trust anchor. Never throws: every problem becomes a flag.
+
+export interface VerifyOptions {
+  /** As the server sent them: leaf first, the rest in any order; extras are fine. */
+  chain: Uint8Array[];
+  trusted: Uint8Array[] | TrustStore;
+  /** DNS name (an IP literal here is matched as an IP). */
+  hostname?: string;
+  /** IPv4 or IPv6 literal, matched against iPAddress SANs only. */
+  ip?: string;
+  /** Must be true to verify without any name: the chain is then checked but no identity is bound. */
+  allowNoName?: boolean;
+  /** Epoch ms or Date; null = no clock (validity skipped, TIME_UNKNOWN added). */
+  now: number | Date | null;
+  /** Most intermediates between leaf and anchor, self-issued ones excepted. Default 8. */
+  maxDepth?: number;
+  /** With now: null, let the result be ok despite TIME_UNKNOWN. */
+  allowUnknownTime?: boolean;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  flags: string[];
+  /** The chosen path, leaf -> anchor (or the closest attempt when verification failed). */
+  path: Certificate[];
+  leaf?: Certificate;
+}
+
+export const DEFAULT_MAX_DEPTH = 8;
+/** More presented certificates than any sane server sends; the rest are ignored. */
+const MAX_PRESENTED = 32;
+
+function nameFlags(leaf: Certificate, opts: VerifyOptions): VerifyFlagName[] {
+  const { hostname, ip } = opts;
+  if (hostname === undefined && ip === undefined) return opts.allowNoName === true ? [] : [VerifyFlag.HOSTNAME_MISMATCH];
+  const wantIp = ip !== undefined ? parseIp(String(ip)) : parseIp(String(hostname));
+  if (ip !== undefined || wantIp) {
+    if (!wantIp) return [VerifyFlag.HOSTNAME_MISMATCH];
+    return leaf.ipAddresses.some((a) => ipEquals(a, wantIp)) ? [] : [VerifyFlag.HOSTNAME_MISMATCH];
+  }
+  const host = canonicalHostname(String(hostname));
+  if (host === null) return [VerifyFlag.HOSTNAME_MISMATCH];
+  return leaf.dnsNames.some((san) => dnsSanMatches(san, host)) ? [] : [VerifyFlag.HOSTNAME_MISMATCH];
+}
+
+function toNow(now: number | Date | null | undefined): number | null | "bad" {
+  if (now === null) return null;
+  if (now instanceof Date) now = now.getTime();
+  return typeof now === "number" && isFinite(now) ? now : "bad";
+}
+
+function verify(opts: VerifyOptions): VerifyResult {
+  const flags: VerifyFlagName[] = [];
+  const add = (fs: VerifyFlagName[]) => {
+    for (const f of fs) if (flags.indexOf(f) < 0) flags.push(f);
+  };
+  const chain = Array.isArray(opts.chain) ? opts.chain : [];
+  if (chain.length === 0) return { ok: false, flags: [VerifyFlag.MALFORMED, VerifyFlag.NOT_TRUSTED], path: [] };
+  let leaf: Certificate;
+  try {
+    leaf = parseCertificate(chain[0]);
+  } catch {
+    return { ok: false, flags: [VerifyFlag.MALFORMED], path: [] };
+  }
+  // Unparseable extras are skipped: a path may still exist without them.
+  const intermediates: Certificate[] = [];
+  for (const der of chain.slice(1, MAX_PRESENTED)) {
+    try {
+      intermediates.push(parseCertificate(der));
+    } catch {
+      /* not a candidate issuer */
+    }
+  }
+  let store: TrustStore;
+  if (opts.trusted instanceof TrustStore) store = opts.trusted;
+  else {
+    store = new TrustStore();
+    for (const der of Array.isArray(opts.trusted) ? opts.trusted : []) {
+      try {
+        store.addCertificate(parseCertificate(der));
+      } catch {
+        /* a malformed anchor anchors nothing */
+      }
+    }
+  }
+  const now = toNow(opts.now);
+  if (now === "bad") return { ok: false, flags: [VerifyFlag.TIME_UNKNOWN], path: [leaf], leaf };
+  const maxDepth = typeof opts.maxDepth === "number" && opts.maxDepth >= 0 ? Math.floor(opts.maxDepth) : DEFAULT_MAX_DEPTH;
+
+  add(profileFlags(leaf, "leaf"));
+  add(validityFlags(leaf, now));
+  add(nameFlags(leaf, opts));
+  const built = buildPath({ leaf, intermediates, anchors: store, now, maxDepth });
+  add(built.flags);
+  if (now === null) add([VerifyFlag.TIME_UNKNOWN]);
+  const blocking = flags.filter((f) => !(f === VerifyFlag.TIME_UNKNOWN && opts.allowUnknownTime === true));
+  return { ok: built.ok && blocking.length === 0, flags, path: built.path, leaf };
+}
+
+/** Verifies a server's certificate chain. Never throws on bad input: problems come back as flags. */
+export function verifyChain(opts: VerifyOptions): VerifyResult {
+  try {
+    return verify(opts);
+  } catch {
+    return { ok: false, flags: [VerifyFlag.MALFORMED], path: [] };
+  }
+}
