@@ -331,7 +331,8 @@ export async function startGnutlsServer(opts: GnutlsServerOptions): Promise<Chil
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const args = ["-p", String(port), "--x509certfile", opts.certFile, "--x509keyfile", opts.keyFile];
-    args.push(opts.mode === "http" ? "--http" : "--echo");
+    // --crlf: echo bytes unchanged (by default the echo server rewrites CRLF to LF).
+    args.push(...(opts.mode === "http" ? ["--http"] : ["--echo", "--crlf"]));
     // TLS 1.2 only, and the RSA key exchange enabled so the opt-in suites can be tested.
     args.push("--priority", opts.priority ?? "NORMAL:-VERS-ALL:+VERS-TLS1.2:+RSA");
     for (const p of opts.alpn ?? []) args.push("--alpn", p);

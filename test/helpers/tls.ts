@@ -1,0 +1,184 @@
+// Drives microtls against the interop servers: a TlsClient whose bio is tapped (every byte it sends and
+// receives is kept, recv can be throttled to n bytes per call), run by the Node adapter.
+import { randomBytes } from "node:crypto";
+import * as net from "node:net";
+import { TlsClient, type RecvFn, type SendFn } from "../../src/client.js";
+import type { TlsClientOptions } from "../../src/handshake/config.js";
+import { TlsSocket } from "../../src/node/tls-socket.js";
+import { standardPki, TEST_HOST } from "./pki.js";
+import { LOOPBACK } from "./servers.js";
+
+export interface BioTap {
+  /** What the client gave to send(), in order (only the accepted part). */
+  sent: Uint8Array[];
+  /** What recv() returned to the client, in order. */
+  received: Uint8Array[];
+  recvCalls: number;
+  /** The largest byte count a single recv() call returned. */
+  maxRecv: number;
+}
+
+export class TappedClient extends TlsClient {
+  readonly tap: BioTap = { sent: [], received: [], recvCalls: 0, maxRecv: 0 };
+  private readonly recvLimit: number;
+
+  constructor(options: TlsClientOptions, recvLimit = Infinity) {
+    super(options);
+    this.recvLimit = recvLimit;
+  }
+
+  override setBio(send: SendFn, recv: RecvFn): void {
+    super.setBio(
+      (data) => {
+        const n = send(data);
+        if (n > 0) this.tap.sent.push(data.slice(0, n));
+        return n;
+      },
+      (buf) => {
+        this.tap.recvCalls++;
+        const n = recv(this.recvLimit < buf.length ? buf.subarray(0, this.recvLimit) : buf);
+        if (n > 0) {
+          this.tap.received.push(buf.slice(0, n));
+          this.tap.maxRecv = Math.max(this.tap.maxRecv, n);
+        }
+        return n;
+      },
+    );
+  }
+}
+
+export interface OpenOptions extends Partial<TlsClientOptions> {
+  recvLimit?: number;
+  handshakeTimeout?: number;
+}
+
+/**
+ * Connects to 127.0.0.1:port with a tapped client trusting the standard root and checking TEST_HOST, unless
+ * the options say otherwise. Resolves after the handshake; rejects with the client's TlsError.
+ */
+export function openTls(port: number, options: OpenOptions = {}): Promise<{ socket: TlsSocket; client: TappedClient }> {
+  const { recvLimit, handshakeTimeout = 15_000, ...clientOptions } = options;
+  const client = new TappedClient({ serverName: TEST_HOST, ca: standardPki().rootPem, ...clientOptions }, recvLimit);
+  const transport = net.connect({ host: LOOPBACK, port, allowHalfOpen: true });
+  const socket = new TlsSocket(client, transport, { handshakeTimeout });
+  return new Promise((resolve, reject) => {
+    socket.once("error", reject);
+    socket.once("secureConnect", () => {
+      socket.off("error", reject);
+      resolve({ socket, client });
+    });
+  });
+}
+
+/** Same as openTls, but resolves with the error the handshake failed with (and the client, for its tap). */
+export async function failTls(port: number, options: OpenOptions = {}): Promise<{ error: Error & { code?: string; alert?: number; verifyFlags?: string[] } }> {
+  try {
+    const { socket } = await openTls(port, options);
+    socket.destroy();
+  } catch (e) {
+    return { error: e as Error };
+  }
+  throw new Error("the handshake succeeded but was expected to fail");
+}
+
+/** Collects everything until the socket ends (close_notify) or errors; bounded by timeoutMs. */
+export function readToEnd(socket: TlsSocket, timeoutMs = 20_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => reject(new Error(`no end of stream within ${timeoutMs} ms`)), timeoutMs);
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.once("end", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/** Reads until `done(bytesSoFar)` says so; bounded by timeoutMs. Leaves the socket open. */
+export function readUntil(socket: TlsSocket, done: (soFar: Buffer) => boolean, timeoutMs = 20_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let acc = Buffer.alloc(0);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      socket.off("data", onData);
+      socket.off("error", onError);
+      socket.off("end", onEnd);
+      if (err) reject(err);
+      else resolve(acc);
+    };
+    const onData = (c: Buffer) => {
+      acc = Buffer.concat([acc, c]);
+      if (done(acc)) finish();
+    };
+    const onError = (e: Error) => finish(e);
+    const onEnd = () => finish(done(acc) ? undefined : new Error(`stream ended after ${acc.length} bytes: ${acc.toString("latin1").slice(0, 200)}`));
+    const timer = setTimeout(() => finish(new Error(`timed out after ${acc.length} bytes`)), timeoutMs);
+    socket.on("data", onData);
+    socket.once("error", onError);
+    socket.once("end", onEnd);
+  });
+}
+
+/** Resolves once the socket has emitted 'close' (at once if it already has). */
+export function whenClosed(socket: TlsSocket, timeoutMs = 10_000): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socket not closed within ${timeoutMs} ms`)), timeoutMs);
+    socket.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Printable lines (gnutls-serv --echo answers line by line) totalling exactly `bytes`, each ending in LF. */
+export function textLines(bytes: number, lineLength = 100): Buffer {
+  const out = Buffer.alloc(bytes);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const noise = randomBytes(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = (i + 1) % lineLength === 0 || i === bytes - 1 ? 10 : alphabet.charCodeAt(noise[i] & 63);
+  return out;
+}
+
+export interface WireRecord {
+  type: number;
+  version: number;
+  length: number;
+  fragment: Uint8Array;
+}
+
+/** Splits a byte stream into TLS records (a trailing partial record is reported with its declared length). */
+export function parseRecords(chunks: Uint8Array[]): WireRecord[] {
+  const all = Buffer.concat(chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
+  const out: WireRecord[] = [];
+  let at = 0;
+  while (at + 5 <= all.length) {
+    const length = all.readUInt16BE(at + 3);
+    out.push({ type: all[at], version: all.readUInt16BE(at + 1), length, fragment: all.subarray(at + 5, at + 5 + length) });
+    at += 5 + length;
+  }
+  return out;
+}
+
+/** Handshake message types in the plaintext records before the first ChangeCipherSpec. */
+export function plaintextHandshakeTypes(records: WireRecord[]): Array<{ type: number; length: number }> {
+  const buf: number[] = [];
+  for (const r of records) {
+    if (r.type === 20) break;
+    if (r.type === 22) buf.push(...r.fragment);
+  }
+  const out: Array<{ type: number; length: number }> = [];
+  let at = 0;
+  while (at + 4 <= buf.length) {
+    const length = (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
+    out.push({ type: buf[at], length });
+    at += 4 + length;
+  }
+  return out;
+}
+
+export { TEST_HOST };

@@ -1,0 +1,306 @@
+// Edge cases against real servers: fragment limits checked on the wire, ALPN, SNI, a 1 MiB echo, both ways
+// of closing, a truncated connection, a handshake fed one byte at a time, and the CertificateRequest path.
+import { createHash, randomBytes } from "node:crypto";
+import type * as net from "node:net";
+import type * as tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
+import { closeAllServers, startGnutlsServer, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
+import { failTls, openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, textLines, whenClosed, type WireRecord } from "./helpers/tls.js";
+
+const ALERT = 21;
+const CCS = 20;
+const APPLICATION_DATA = 23;
+// Largest AEAD expansion of our suites: AES-GCM's 8-byte explicit nonce + 16-byte tag.
+const MAX_AEAD_OVERHEAD = 24;
+
+let pki: StandardPki;
+let openssl: ChildServer;
+let gnutls: ChildServer;
+let nodeEcho: NodeTlsServer;
+
+function nodeCert(kind: "p256" | "rsa2048" = "p256") {
+  return { key: pki.leaves[kind].keyPem, cert: pki.leaves[kind].certPem + pki.intermediate.certPem };
+}
+
+/** Every record within the limit: plaintext ≤ limit before ChangeCipherSpec, ciphertext ≤ limit + AEAD overhead after. */
+function expectRecordsWithin(records: WireRecord[], limit: number): void {
+  let encrypted = false;
+  for (const r of records) {
+    expect(r.length, `record type ${r.type}`).toBeLessThanOrEqual(encrypted ? limit + MAX_AEAD_OVERHEAD : limit);
+    if (r.type === CCS) encrypted = true;
+  }
+}
+
+beforeAll(async () => {
+  pki = standardPki();
+  const leaf = pki.leaves.p256;
+  openssl = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, mode: "www" });
+  gnutls = await startGnutlsServer({ certFile: pki.chainFile.p256, keyFile: leaf.keyPath });
+  nodeEcho = await startNodeTlsServer(nodeCert());
+});
+
+afterAll(closeAllServers);
+
+describe("max_fragment_length 512, checked on the wire", () => {
+  const request = `GET / HTTP/1.0\r\nX-Padding: ${"p".repeat(3000)}\r\n\r\n`;
+
+  it("openssl s_server: every record it sends and every record we send fits", async () => {
+    const { socket, client } = await openTls(openssl.port, { maxFragmentLength: 512 });
+    expect(client.maxFragmentLength).toBe(512);
+    socket.write(request);
+    const page = await readUntil(socket, (b) => b.includes("</HTML>"));
+    expect(page.length).toBeGreaterThan(2048);
+    socket.destroy();
+    const received = parseRecords(client.tap.received);
+    const sent = parseRecords(client.tap.sent);
+    expectRecordsWithin(received, 512);
+    expectRecordsWithin(sent, 512);
+    // The limit really split the data: the page and the request took several records each.
+    expect(received.filter((r) => r.type === APPLICATION_DATA).length).toBeGreaterThanOrEqual(5);
+    expect(sent.filter((r) => r.type === APPLICATION_DATA).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it("gnutls-serv: a 5000-byte echo travels in records of at most 512 bytes both ways", async () => {
+    const { socket, client } = await openTls(gnutls.port, { maxFragmentLength: 512 });
+    expect(client.maxFragmentLength).toBe(512);
+    const payload = textLines(5000);
+    socket.write(payload);
+    const echoed = await readUntil(socket, (b) => b.length >= payload.length);
+    expect(echoed.equals(payload)).toBe(true);
+    socket.destroy();
+    const received = parseRecords(client.tap.received);
+    const sent = parseRecords(client.tap.sent);
+    expectRecordsWithin(received, 512);
+    expectRecordsWithin(sent, 512);
+    expect(sent.filter((r) => r.type === APPLICATION_DATA).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("Node's tls server honours it too", async () => {
+    const { socket, client } = await openTls(nodeEcho.port, { maxFragmentLength: 512 });
+    expect(client.maxFragmentLength).toBe(512);
+    const payload = randomBytes(3000);
+    socket.write(payload);
+    expect((await readUntil(socket, (b) => b.length >= payload.length)).equals(payload)).toBe(true);
+    socket.destroy();
+    expectRecordsWithin(parseRecords(client.tap.received), 512);
+    expectRecordsWithin(parseRecords(client.tap.sent), 512);
+  });
+});
+
+describe("ALPN", () => {
+  it("agrees on the protocol both sides have (Node)", async () => {
+    const server = await startNodeTlsServer({ ...nodeCert(), ALPNProtocols: ["mqtt", "http/1.1"] });
+    const { socket, client } = await openTls(server.port, { alpn: ["x-amzn-mqtt-ca", "mqtt"] });
+    expect(client.alpnProtocol).toBe("mqtt");
+    expect(socket.alpnProtocol).toBe("mqtt");
+    socket.destroy();
+  });
+
+  it("agrees with openssl s_server", async () => {
+    const leaf = pki.leaves.p256;
+    const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, alpn: ["http/1.1", "mqtt"] });
+    const { socket, client } = await openTls(server.port, { alpn: ["mqtt"] });
+    expect(client.alpnProtocol).toBe("mqtt");
+    socket.destroy();
+  });
+
+  it("refused with a fatal no_application_protocol by Node's server", async () => {
+    const server = await startNodeTlsServer({ ...nodeCert(), ALPNProtocols: ["h2"] });
+    const { error } = await failTls(server.port, { alpn: ["mqtt"] });
+    expect(error.code).toBe("ALERT_RECEIVED");
+    expect(error.alert).toBe(120);
+  });
+
+  it("refused with a fatal no_application_protocol by gnutls-serv --alpn-fatal", async () => {
+    const server = await startGnutlsServer({ certFile: pki.chainFile.p256, keyFile: pki.leaves.p256.keyPath, alpn: ["h2"], alpnFatal: true });
+    const { error } = await failTls(server.port, { alpn: ["mqtt"] });
+    expect(error.code).toBe("ALERT_RECEIVED");
+    expect(error.alert).toBe(120);
+  });
+
+  it("refused with a fatal no_application_protocol by openssl s_server", async () => {
+    const leaf = pki.leaves.p256;
+    const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, alpn: ["h2"] });
+    const { error } = await failTls(server.port, { alpn: ["mqtt"] });
+    expect(error.code).toBe("ALERT_RECEIVED");
+    expect(error.alert).toBe(120);
+  });
+
+  it("ignored by a server without ALPN: no protocol, the connection goes on", async () => {
+    const { socket, client } = await openTls(openssl.port, { alpn: ["mqtt"] });
+    expect(client.alpnProtocol).toBeNull();
+    socket.write("GET / HTTP/1.0\r\n\r\n");
+    expect((await readUntil(socket, (b) => b.includes("</HTML>"))).toString()).toMatch(/^HTTP\/1.0 200 ok/);
+    socket.destroy();
+  });
+});
+
+describe("SNI on openssl s_server -servername_fatal", () => {
+  let server: ChildServer;
+  beforeAll(async () => {
+    const leaf = pki.leaves.p256;
+    server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, servername: TEST_HOST, servernameFatal: true, mode: "www" });
+  });
+
+  it("accepts the configured name", async () => {
+    // s_server sends no chain from its SNI context, so the intermediate is a trust anchor here.
+    const { socket, client } = await openTls(server.port, { ca: [pki.rootPem, pki.intermediate.certPem] });
+    expect(client.cipherSuite).toMatch(/^TLS_ECDHE_ECDSA_/);
+    socket.destroy();
+  });
+
+  it("surfaces the unrecognized_name alert for another name", async () => {
+    const { error } = await failTls(server.port, { serverName: "wrong.microtls.test" });
+    expect(error.code).toBe("ALERT_RECEIVED");
+    expect(error.alert).toBe(112);
+    expect(error.message).toMatch(/unrecognized_name/);
+  });
+});
+
+describe("bulk data", () => {
+  const MiB = 1 << 20;
+
+  // gnutls-serv echoes line by line, so the data is lines of random base64 text.
+  async function echoMiB(port: number): Promise<void> {
+    const { socket, client } = await openTls(port);
+    const data = textLines(MiB);
+    const replyPromise = readUntil(socket, (b) => b.length >= MiB, 60_000);
+    for (let at = 0; at < MiB; at += 65536) socket.write(data.subarray(at, at + 65536));
+    const reply = await replyPromise;
+    expect(reply.length).toBe(MiB);
+    expect(createHash("sha256").update(reply).digest("hex")).toBe(createHash("sha256").update(data).digest("hex"));
+    // 1 MiB needs at least 64 full-size records each way.
+    expect(parseRecords(client.tap.sent).filter((r) => r.type === APPLICATION_DATA).length).toBeGreaterThanOrEqual(64);
+    socket.end();
+    await whenClosed(socket);
+  }
+
+  it("echoes 1 MiB through Node's tls server, checksum intact", () => echoMiB(nodeEcho.port));
+  it("echoes 1 MiB through gnutls-serv, checksum intact", () => echoMiB(gnutls.port));
+});
+
+describe("closing", () => {
+  it("close_notify from us: the server sees a clean end and answers with its own", async () => {
+    let serverSawEnd = false;
+    const server = await startNodeTlsServer({
+      ...nodeCert(),
+      mode: "custom",
+      onConnection: (s) => {
+        s.on("data", (d) => s.write(d));
+        s.on("end", () => {
+          serverSawEnd = true;
+          s.end();
+        });
+        s.on("error", () => {});
+      },
+    });
+    const { socket, client } = await openTls(server.port);
+    socket.write("hello\n");
+    expect((await readUntil(socket, (b) => b.includes("\n"))).toString()).toBe("hello\n");
+    const ended = readToEnd(socket);
+    socket.end();
+    expect((await ended).length).toBe(0);
+    await whenClosed(socket);
+    expect(serverSawEnd).toBe(true);
+    const sent = parseRecords(client.tap.sent);
+    const received = parseRecords(client.tap.received);
+    expect(sent[sent.length - 1].type).toBe(ALERT);
+    expect(received[received.length - 1].type).toBe(ALERT);
+  });
+
+  it("close_notify from the server: all data arrives, then a clean end, and we answer", async () => {
+    let serverSawEnd = false;
+    const server = await startNodeTlsServer({
+      ...nodeCert(),
+      mode: "custom",
+      onConnection: (s) => {
+        s.on("end", () => (serverSawEnd = true));
+        s.on("error", () => {});
+        s.resume();
+        s.end("last words\n");
+      },
+    });
+    const { socket, client } = await openTls(server.port);
+    expect((await readToEnd(socket)).toString()).toBe("last words\n");
+    await whenClosed(socket);
+    const received = parseRecords(client.tap.received);
+    const sent = parseRecords(client.tap.sent);
+    expect(received[received.length - 1].type).toBe(ALERT);
+    expect(sent[sent.length - 1].type).toBe(ALERT); // our reply
+    await new Promise((r) => setTimeout(r, 50)); // let the server read our close_notify
+    expect(serverSawEnd).toBe(true);
+  });
+
+  it("TCP EOF without close_notify after data is TRUNCATED (openssl s_server killed)", async () => {
+    const leaf = pki.leaves.p256;
+    const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, mode: "plain" });
+    const { socket } = await openTls(server.port);
+    const got: Buffer[] = [];
+    socket.on("data", (d: Buffer) => got.push(d));
+    const failed = new Promise<Error & { code?: string }>((resolve) => socket.once("error", resolve));
+    await server.waitForOutput(/CONNECTION ESTABLISHED|Secure Renegotiation/);
+    server.send("partial\n");
+    await new Promise<void>((resolve) => {
+      const check = () => (Buffer.concat(got).toString() === "partial\n" ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    server.child.kill("SIGKILL"); // the kernel closes the TCP connection: FIN, no close_notify
+    const error = await failed;
+    expect(error.code).toBe("TRUNCATED");
+    expect(Buffer.concat(got).toString()).toBe("partial\n");
+  });
+
+  it("TCP EOF without close_notify from Node's server is TRUNCATED too", async () => {
+    const raw: net.Socket[] = [];
+    const server = await startNodeTlsServer({
+      ...nodeCert(),
+      mode: "custom",
+      onConnection: (s: tls.TLSSocket) => {
+        s.on("error", () => {});
+        s.write("partial\n", () => raw[raw.length - 1].end()); // FIN under the TLS layer
+      },
+    });
+    server.server.on("connection", (s: net.Socket) => raw.push(s));
+    const { socket } = await openTls(server.port);
+    const got: Buffer[] = [];
+    socket.on("data", (d: Buffer) => got.push(d));
+    const error = await new Promise<Error & { code?: string }>((resolve) => socket.once("error", resolve));
+    expect(error.code).toBe("TRUNCATED");
+    expect(Buffer.concat(got).toString()).toBe("partial\n");
+  });
+});
+
+describe("one byte per recv() call", () => {
+  it("completes a handshake and a request with openssl s_server", async () => {
+    const { socket, client } = await openTls(openssl.port, { recvLimit: 1 });
+    socket.write("GET / HTTP/1.0\r\n\r\n");
+    expect((await readUntil(socket, (b) => b.includes("</HTML>"))).toString()).toMatch(/^HTTP\/1.0 200 ok/);
+    socket.destroy();
+    expect(client.tap.maxRecv).toBe(1);
+    expect(client.tap.received.length).toBeGreaterThan(1000);
+  });
+
+  it("completes a handshake with gnutls-serv (CertificateRequest included) and echoes", async () => {
+    const { socket, client } = await openTls(gnutls.port, { recvLimit: 1, groups: ["secp384r1", "secp256r1"] });
+    expect(client.group).toBe("secp384r1");
+    socket.write("one byte at a time\n");
+    expect((await readUntil(socket, (b) => b.includes("\n"))).toString()).toBe("one byte at a time\n");
+    socket.destroy();
+    expect(client.tap.maxRecv).toBe(1);
+  });
+});
+
+describe("CertificateRequest (gnutls-serv without -a)", () => {
+  it("answers with an empty Certificate and no CertificateVerify", async () => {
+    const { socket, client } = await openTls(gnutls.port);
+    socket.write("after a CertificateRequest\n");
+    expect((await readUntil(socket, (b) => b.includes("\n"))).toString()).toBe("after a CertificateRequest\n");
+    socket.destroy();
+    const serverMessages = plaintextHandshakeTypes(parseRecords(client.tap.received)).map((m) => m.type);
+    expect(serverMessages).toContain(13); // certificate_request
+    const ours = plaintextHandshakeTypes(parseRecords(client.tap.sent));
+    expect(ours.map((m) => m.type)).toEqual([1, 11, 16]); // client_hello, certificate, client_key_exchange
+    expect(ours[1].length).toBe(3); // an empty certificate_list
+  });
+});
