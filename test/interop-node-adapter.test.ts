@@ -1,0 +1,231 @@
+// microtls/node: the Duplex runs node:http, keeps backpressure both ways, times out handshakes, and turns
+// transport and protocol failures into TlsError events.
+import { createHash, randomBytes } from "node:crypto";
+import * as http from "node:http";
+import * as net from "node:net";
+import type * as tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, createConnection, TlsSocket } from "../src/node/index.js";
+import type { Certificate } from "../src/x509/index.js";
+import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
+import { closeAllServers, freePort, LOOPBACK, startNodeTlsServer, type NodeTlsServer, type SessionInfo } from "./helpers/servers.js";
+import { readUntil, whenClosed } from "./helpers/tls.js";
+
+let pki: StandardPki;
+let httpsServer: NodeTlsServer;
+
+beforeAll(async () => {
+  pki = standardPki();
+  const leaf = pki.leaves.p256;
+  httpsServer = await startNodeTlsServer({ key: leaf.keyPem, cert: leaf.certPem + pki.intermediate.certPem, mode: "https", ALPNProtocols: ["http/1.1"] });
+});
+afterAll(closeAllServers);
+
+function nodeCert() {
+  return { key: pki.leaves.p256.keyPem, cert: pki.leaves.p256.certPem + pki.intermediate.certPem };
+}
+
+function base(port: number) {
+  return { host: LOOPBACK, port, serverName: TEST_HOST, ca: pki.rootPem };
+}
+
+/** A plain TCP server (no TLS at all): for a peer that never answers, which no real TLS server imitates. */
+async function silentTcpServer(): Promise<{ port: number; connections: net.Socket[]; close(): Promise<void> }> {
+  const connections: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    connections.push(s);
+    s.on("error", () => {});
+    s.resume();
+  });
+  await new Promise<void>((r) => server.listen(0, LOOPBACK, () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections,
+    close: () =>
+      new Promise((r) => {
+        for (const s of connections) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe("node:http over TlsSocket", () => {
+  it("GET and POST through http.request({ createConnection })", async () => {
+    const request = (method: string, body?: string) =>
+      new Promise<{ status: number; info: SessionInfo }>((resolve, reject) => {
+        const req = http.request(
+          {
+            method,
+            host: TEST_HOST,
+            path: "/hello?x=1",
+            headers: body ? { "content-type": "text/plain" } : {},
+            createConnection: () => createConnection({ ...base(httpsServer.port), alpn: ["http/1.1"] }) as unknown as net.Socket,
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (text += c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, info: JSON.parse(text) as SessionInfo }));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    const get = await request("GET");
+    expect(get.status).toBe(200);
+    expect(get.info).toMatchObject({ method: "GET", url: "/hello?x=1", alpn: "http/1.1", servername: TEST_HOST, version: "TLSv1.2" });
+    const post = await request("POST", "a body that crosses the wire");
+    expect(post.info.body).toBe("a body that crosses the wire");
+  });
+});
+
+describe("connect()", () => {
+  it("mirrors what the client agreed", async () => {
+    const socket = await connect({ ...base(httpsServer.port), alpn: ["h2", "http/1.1"], groups: ["secp256r1"] });
+    expect(socket.cipherSuite).toBe(socket.client.cipherSuite);
+    expect(socket.cipherSuite).toMatch(/^TLS_ECDHE_ECDSA_/);
+    expect(socket.alpnProtocol).toBe("http/1.1");
+    expect(socket.group).toBe("secp256r1");
+    expect(socket.extendedMasterSecret).toBe(true);
+    expect(socket.verifyFlags).toEqual([]);
+    expect(socket.secure).toBe(true);
+    expect(socket.handshakeMs).toBeGreaterThanOrEqual(0);
+    const chain = socket.peerCertificates as Certificate[];
+    expect(chain.map((c) => c.subject)).toEqual([expect.stringContaining(TEST_HOST), expect.stringContaining("microtls Test Intermediate")]);
+    expect(socket.remotePort).toBe(httpsServer.port);
+    socket.destroy();
+  });
+
+  it("rejects a bad configuration before opening a connection", async () => {
+    const silent = await silentTcpServer();
+    await expect(connect({ host: LOOPBACK, port: silent.port, serverName: TEST_HOST })).rejects.toMatchObject({ code: "CONFIG" });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(silent.connections.length).toBe(0);
+    await silent.close();
+  });
+
+  it("times out a handshake the server never answers, and closes the connection", async () => {
+    const silent = await silentTcpServer();
+    const error = await connect({ ...base(silent.port), handshakeTimeout: 300 }).then(
+      () => null,
+      (e: Error & { code?: string }) => e,
+    );
+    expect(error?.code).toBe("TRANSPORT");
+    expect(error?.message).toMatch(/300 ms/);
+    expect(silent.connections.length).toBe(1);
+    await new Promise<void>((resolve) => (silent.connections[0].closed ? resolve() : silent.connections[0].once("close", () => resolve())));
+    await silent.close();
+  });
+
+  it("reports a refused connection as a TRANSPORT error carrying the cause", async () => {
+    const port = await freePort();
+    const error = (await connect(base(port)).catch((e: unknown) => e)) as Error & { code?: string; cause?: { code?: string } };
+    expect(error.code).toBe("TRANSPORT");
+    expect(error.cause?.code).toBe("ECONNREFUSED");
+  });
+
+  it("reports the server closing during the handshake", async () => {
+    const server = net.createServer((s) => s.once("data", () => s.end()));
+    await new Promise<void>((r) => server.listen(0, LOOPBACK, () => r()));
+    const error = (await connect(base((server.address() as net.AddressInfo).port)).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(["TRUNCATED", "TRANSPORT"]).toContain(error.code);
+    server.close();
+  });
+});
+
+describe("backpressure", () => {
+  it("write() reports a full pipe while the server does not read, then drains and delivers every byte", async () => {
+    const received: Buffer[] = [];
+    let serverSocket: tls.TLSSocket | undefined;
+    const server = await startNodeTlsServer({
+      ...nodeCert(),
+      mode: "custom",
+      onConnection: (s) => {
+        serverSocket = s;
+        s.pause();
+        s.on("data", (d: Buffer) => received.push(d));
+        s.on("error", () => {});
+      },
+    });
+    const socket = await connect(base(server.port));
+    const chunk = randomBytes(64 * 1024);
+    const hash = createHash("sha256");
+    let written = 0;
+    while (socket.write(chunk)) {
+      hash.update(chunk);
+      written += chunk.length;
+      expect(written).toBeLessThan(64 * 1024 * 1024); // the pipe must fill long before this
+      await new Promise((r) => setImmediate(r));
+    }
+    hash.update(chunk);
+    written += chunk.length;
+    expect(socket.writableNeedDrain).toBe(true);
+    const drained = new Promise((r) => socket.once("drain", r));
+    serverSocket!.resume();
+    await drained;
+    await new Promise<void>((resolve) => {
+      const check = () => (Buffer.concat(received).length >= written ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    expect(createHash("sha256").update(Buffer.concat(received)).digest("hex")).toBe(hash.digest("hex"));
+    socket.destroy();
+  });
+
+  it("pauses the transport while the application does not read, and loses nothing", async () => {
+    const data = randomBytes(4 * 1024 * 1024);
+    const server = await startNodeTlsServer({
+      ...nodeCert(),
+      mode: "custom",
+      onConnection: (s) => {
+        s.on("error", () => {});
+        s.end(data);
+      },
+    });
+    const socket = await connect(base(server.port));
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socket.transport.isPaused()).toBe(true);
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    const ended = new Promise((r) => socket.once("end", r));
+    socket.resume(); // an explicit pause() is not undone by adding a 'data' listener
+    await ended;
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    await whenClosed(socket);
+  });
+});
+
+describe("errors after the handshake", () => {
+  it("a forged record becomes a TlsError event, and the server hears bad_record_mac", async () => {
+    const raw: net.Socket[] = [];
+    const serverErrors: Error[] = [];
+    const server = await startNodeTlsServer({
+      ...nodeCert(),
+      mode: "custom",
+      onConnection: (s) => {
+        s.on("error", (e) => serverErrors.push(e));
+        s.on("data", () => raw[raw.length - 1].write(Buffer.concat([Buffer.from([23, 3, 3, 0, 40]), randomBytes(40)])));
+      },
+    });
+    server.server.on("connection", (s: net.Socket) => raw.push(s));
+    const socket = await connect(base(server.port));
+    const failed = new Promise<Error & { code?: string; alert?: number }>((r) => socket.once("error", r));
+    socket.write("provoke\n");
+    socket.resume();
+    const error = await failed;
+    expect(error.code).toBe("BAD_RECORD_MAC");
+    expect(error.alert).toBe(20);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(serverErrors.map((e) => e.message).join(" ")).toMatch(/bad record mac|alert number 20/i);
+  });
+
+  it("a TlsSocket can wrap any Duplex transport (here a net.Socket the caller opened)", async () => {
+    const transport = net.connect({ host: LOOPBACK, port: httpsServer.port, allowHalfOpen: true });
+    const socket = await connect({ ...base(httpsServer.port), socket: transport });
+    expect(socket).toBeInstanceOf(TlsSocket);
+    expect(socket.transport).toBe(transport);
+    socket.write(`GET / HTTP/1.1\r\nHost: ${TEST_HOST}\r\nConnection: close\r\n\r\n`);
+    expect((await readUntil(socket, (b) => b.includes("}"))).toString()).toMatch(/^HTTP\/1.1 200 OK/);
+    socket.destroy();
+  });
+});
