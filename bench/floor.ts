@@ -16,10 +16,26 @@ import type { BenchChain, BenchPki } from "./pki.js";
 import type { Scenario } from "./scenarios.js";
 
 export interface FloorResult {
-  /** Sum of the parts, CPU ms per handshake. */
+  /** Sum of the parts, CPU ms per handshake (each part timed on its own). */
   totalMs: number;
   parts: Record<string, number>;
   notes: string[];
+}
+
+export interface FloorPart {
+  name: string;
+  /** A chain signature check: src/x509 caches these across connections, so warm handshakes skip them. */
+  chain: boolean;
+  op: () => void;
+}
+
+export interface Floor {
+  parts: FloorPart[];
+  notes: string[];
+  /** Every part once: what one full-verification handshake cannot avoid. */
+  once(): void;
+  /** Every part except the chain signature checks: the floor of a handshake whose chain checks hit the cache. */
+  onceWarm(): void;
 }
 
 const random = (b: Uint8Array): void => {
@@ -70,10 +86,11 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(`floor set-up: ${what} did not verify`);
 }
 
-export function measureFloor(s: Scenario, pki: BenchPki, batches = 5, perBatch = 20): FloorResult {
+export function prepareFloor(s: Scenario, pki: BenchPki): Floor {
   const chain: BenchChain = pki[s.chain];
   const notes: string[] = [];
-  const parts: Record<string, number> = {};
+  const list: FloorPart[] = [];
+  const part = (name: string, op: () => void, isChain = false): void => void list.push({ name, op, chain: isChain });
   const clientRandom = rand(32);
   const serverRandom = rand(32);
 
@@ -84,28 +101,28 @@ export function measureFloor(s: Scenario, pki: BenchPki, batches = 5, perBatch =
     const serverPub = x25519.getPublicKey(rand(32));
     serverKeyParams = concat(Uint8Array.of(3, 0, 29, 32), serverPub);
     clientKeyExchangeLength = 1 + 32;
-    parts["key share + shared secret (x25519)"] = cpuPerOp(() => {
+    part("key share + shared secret (x25519)", () => {
       const sk = rand(32);
       x25519.getPublicKey(sk);
       x25519.getSharedSecret(sk, serverPub);
-    }, batches, perBatch);
+    });
   } else if (s.group === "secp256r1") {
     const serverPub = p256.getPublicKey(p256.utils.randomSecretKey(), false);
     serverKeyParams = concat(Uint8Array.of(3, 0, 23, 65), serverPub);
     clientKeyExchangeLength = 1 + 65;
-    parts["key share + shared secret (P-256)"] = cpuPerOp(() => {
+    part("key share + shared secret (P-256)", () => {
       const sk = p256.utils.randomSecretKey();
       p256.getPublicKey(sk, false);
       p256.getSharedSecret(sk, serverPub).subarray(1);
-    }, batches, perBatch);
+    });
   } else {
     const leafKey = publicKeyOf(chain.leaf.certPem);
     if (leafKey.type !== "rsa") throw new Error("RSA key exchange needs an RSA leaf");
     const premaster = concat(Uint8Array.of(3, 3), rand(46));
     clientKeyExchangeLength = 2 + 256;
-    parts["RSA premaster encryption (src/crypto/rsa.ts)"] = cpuPerOp(() => {
+    part("RSA premaster encryption (src/crypto/rsa.ts)", () => {
       rsaPkcs1Encrypt(leafKey.key, premaster, random);
-    }, batches, perBatch);
+    });
     notes.push("RSA: noble has no RSA, so the RSA parts of the floor are our own BigInt src/crypto/rsa.ts");
   }
 
@@ -129,11 +146,7 @@ export function measureFloor(s: Scenario, pki: BenchPki, batches = 5, perBatch =
     }
     check(verify(signed, sig), "ServerKeyExchange signature");
     skeLength = serverKeyParams.length + 4 + sig.length;
-    parts[`ServerKeyExchange signature check (${leafKey.type === "ec" ? "ECDSA P-256" : "RSA-2048 PSS"})`] = cpuPerOp(
-      () => void verify(signed, sig),
-      batches,
-      perBatch,
-    );
+    part(`ServerKeyExchange signature check (${leafKey.type === "ec" ? "ECDSA P-256" : "RSA-2048 PSS"})`, () => void verify(signed, sig));
   }
 
   // --- the two chain signature checks: leaf by intermediate, intermediate by root
@@ -145,10 +158,14 @@ export function measureFloor(s: Scenario, pki: BenchPki, batches = 5, perBatch =
   const verifyInt = verifier(rootKey, "pkcs1");
   check(verifyLeaf(leafParts.tbs, leafParts.signature), "leaf certificate");
   check(verifyInt(intParts.tbs, intParts.signature), "intermediate certificate");
-  parts[`2 chain signature checks (${intKey.type === "ec" ? "ECDSA P-256" : "RSA-2048 PKCS#1"})`] = cpuPerOp(() => {
-    verifyLeaf(leafParts.tbs, leafParts.signature);
-    verifyInt(intParts.tbs, intParts.signature);
-  }, batches, perBatch);
+  part(
+    `2 chain signature checks (${intKey.type === "ec" ? "ECDSA P-256" : "RSA-2048 PKCS#1"})`,
+    () => {
+      verifyLeaf(leafParts.tbs, leafParts.signature);
+      verifyInt(intParts.tbs, intParts.signature);
+    },
+    true,
+  );
 
   // --- transcript hashing, PRF (extended master secret, key block, both verify_data) and both Finished records
   const certificateMessage = 4 + 3 + (3 + chain.leaf.der.length) + (3 + chain.intermediate.der.length);
@@ -167,7 +184,7 @@ export function measureFloor(s: Scenario, pki: BenchPki, batches = 5, perBatch =
   const serverNonce = rand(12);
   const serverAad = rand(13);
   const serverOpenable = gcm(setupKeys.subarray(16, 32), serverNonce, serverAad).encrypt(serverFinished);
-  parts["PRF, transcript hash, both Finished"] = cpuPerOp(() => {
+  part("PRF, transcript hash, both Finished", () => {
     const transcript = sha256.create();
     for (const m of messages) transcript.update(m);
     const sessionHash = transcript.clone().digest();
@@ -178,10 +195,23 @@ export function measureFloor(s: Scenario, pki: BenchPki, batches = 5, perBatch =
     transcript.update(clientFinished);
     prf(master, "server finished", transcript.clone().digest(), 12);
     gcm(setupKeys.subarray(16, 32), serverNonce, serverAad).decrypt(serverOpenable);
-  }, batches, perBatch);
+  });
 
+  const warm = list.filter((p) => !p.chain);
+  return {
+    parts: list,
+    notes,
+    once: () => list.forEach((p) => p.op()),
+    onceWarm: () => warm.forEach((p) => p.op()),
+  };
+}
+
+/** Each part timed on its own (median of batches), for the breakdown table. */
+export function floorBreakdown(floor: Floor, batches = 5, perBatch = 20): FloorResult {
+  const parts: Record<string, number> = {};
+  for (const p of floor.parts) parts[p.name] = cpuPerOp(p.op, batches, perBatch);
   const totalMs = Object.values(parts).reduce((a, b) => a + b, 0);
-  return { totalMs, parts, notes };
+  return { totalMs, parts, notes: floor.notes };
 }
 
 /** How much a PKCS#1 v1.5 and a PSS check cost on this RSA key, to show the SKE assumption does not matter. */

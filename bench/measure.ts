@@ -50,6 +50,42 @@ export async function measureHandshakes(connect: () => Promise<Connection>, warm
   return { cpuMs: stats(cpu), wallMs: stats(wall) };
 }
 
+/** One contender in an interleaved measurement: a client's handshake, or a floor computed in-process. */
+export interface Contender {
+  name: string;
+  /** Resolves to the connection (closed outside the timing), or nothing for an in-process computation. */
+  run(): Promise<Connection> | void;
+}
+
+const gc = (globalThis as { gc?: (opts?: { type: "minor" | "major" }) => void }).gc;
+
+/**
+ * Round-robin: every round times each contender once, the starting contender rotating, so all of them see the
+ * same machine load (the box is shared; sequential blocks would compare different moments). A minor GC before
+ * each timed operation empties the nursery, so one contender's garbage is not collected on another's clock.
+ */
+export async function measureInterleaved(contenders: Contender[], warmup: number, count: number): Promise<Map<string, HandshakeStats>> {
+  const cpu = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const wall = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let round = 0; round < warmup + count; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(round + k) % contenders.length];
+      gc?.({ type: "minor" });
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const conn = await c.run();
+      const t1 = performance.now();
+      const used = cpuMsSince(c0);
+      if (conn) await conn.close();
+      if (round >= warmup) {
+        cpu.get(c.name)!.push(used);
+        wall.get(c.name)!.push(t1 - t0);
+      }
+    }
+  }
+  return new Map(contenders.map((c) => [c.name, { cpuMs: stats(cpu.get(c.name)!), wallMs: stats(wall.get(c.name)!) }]));
+}
+
 /** CPU per call of a synchronous operation: median over `batches` batches of `perBatch` calls. */
 export function cpuPerOp(op: () => void, batches: number, perBatch: number): number {
   for (let i = 0; i < perBatch; i++) op(); // warm-up

@@ -7,7 +7,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { GCProfiler } from "node:v8";
 import { loadDriver, type DriverName } from "./clients/index.js";
 import type { Connection } from "./clients/types.js";
+import { prepareFloor } from "./floor.js";
 import type { BenchPki } from "./pki.js";
+import { pemToDer } from "../test/helpers/pki.js";
 import type { Scenario } from "./scenarios.js";
 import type { Endpoint } from "./servers.js";
 import { stats } from "./measure.js";
@@ -15,7 +17,10 @@ import { stats } from "./measure.js";
 export interface MemoryConfig {
   drivers: DriverName[];
   targets: Array<{ key: string; endpoint: Endpoint; scenario: Scenario }>;
-  roots: { ecdsa: string; rsa: string };
+  /** The whole PKI (JSON: the DER fields are rebuilt from the PEMs), for the floors. */
+  pki: BenchPki;
+  /** Scenarios whose floor allocation is measured too (full, and with the chain checks left out). */
+  floors: Scenario[];
   samples: number;
   idleConnections: number;
 }
@@ -74,8 +79,41 @@ async function retainedPer(connect: () => Promise<Connection>, n: number): Promi
 }
 
 const cfg = JSON.parse(process.env.BENCH_MEMORY_CONFIG ?? "{}") as MemoryConfig;
-const pki = { ecdsa: { rootPem: cfg.roots.ecdsa }, rsa: { rootPem: cfg.roots.rsa } } as unknown as BenchPki;
+const pki = cfg.pki;
+for (const kind of ["ecdsa", "rsa"] as const) {
+  for (const c of [pki[kind].root, pki[kind].intermediate, pki[kind].leaf]) c.der = pemToDer(c.certPem);
+}
 const rows: MemoryRow[] = [];
+
+/** Bytes one synchronous operation allocates (median; samples with a GC in them are dropped). */
+function allocatedBy(op: () => void, samples: number): { total: number; heap: number; n: number } {
+  for (let i = 0; i < 5; i++) op();
+  const total: number[] = [];
+  const heap: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    fullGc();
+    const profiler = new GCProfiler();
+    profiler.start();
+    const before = usage();
+    op();
+    const after = usage();
+    if ((profiler.stop()?.statistics.length ?? 0) > 0) continue;
+    total.push(after.heap + after.buffers - before.heap - before.buffers);
+    heap.push(after.heap - before.heap);
+  }
+  return { total: stats(total).median, heap: stats(heap).median, n: total.length };
+}
+
+for (const s of cfg.floors) {
+  const floor = prepareFloor(s, pki);
+  for (const [name, op] of [
+    ["floor (noble)", () => floor.once()],
+    ["floor, chain checks cached", () => floor.onceWarm()],
+  ] as const) {
+    const a = allocatedBy(op, cfg.samples);
+    rows.push({ driver: name, target: s.label, allocatedPerHandshake: a.total, allocatedHeapOnly: a.heap, allocatedSamples: a.n });
+  }
+}
 for (const name of cfg.drivers) {
   const driver = await loadDriver(name);
   for (const t of cfg.targets) {
