@@ -258,10 +258,11 @@
         },
       });
     },
-    /** Memory probes for the bisection: load, build the AES tables, parse the CA (asn1). */
+    /** Memory probes for the bisection: AES/ChaCha key setup, asn1 parsing alone, chain verification. */
     probe: function (what, cfg) {
       if (what === "aes") global.microtlsCrypto.aesGcm(new Uint8Array(16)).seal(new Uint8Array(12), new Uint8Array(16), new Uint8Array(0));
       if (what === "chacha") global.microtlsCrypto.chacha20Poly1305(new Uint8Array(32)).seal(new Uint8Array(12), new Uint8Array(16), new Uint8Array(0));
+      if (what === "asn1") cfg.chainDer.concat([cfg.rootDer]).forEach(function (h) { global.asn1Probe.parseCertificate(fromHex(h)); });
       if (what === "x509") {
         var r = global.microtls.verifyChain({ chain: cfg.chainDer.map(fromHex), trusted: [fromHex(cfg.rootDer)], hostname: cfg.serverName, now: host.now() });
         if (!r.ok) throw new Error("probe chain did not verify: " + r.flags.join(","));

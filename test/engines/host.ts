@@ -9,8 +9,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import type { Readable, Writable } from "node:stream";
+import * as vm from "node:vm";
 
-export type EngineName = "xs" | "qjs" | "wasm";
+/** "node" is the baseline: the same bundle in a fresh V8 context (node:vm), no Node globals, same host calls. */
+export type EngineName = "xs" | "qjs" | "wasm" | "node";
 
 export const ENGINE_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(ENGINE_DIR, "..", "..");
@@ -255,9 +257,11 @@ export function enginesBuilt(): boolean {
 
 export async function runInEngine(engine: EngineName, opts: RunOptions): Promise<EngineRun> {
   const relay = opts.port === undefined ? null : await SocketRelay.connect(opts.port);
-  const state: HostState = { relay, t0: performance.now(), marks: {}, result: null, calls: 0, canBlock: engine !== "wasm" };
+  const inProcess = engine === "wasm" || engine === "node";
+  const state: HostState = { relay, t0: performance.now(), marks: {}, result: null, calls: 0, canBlock: !inProcess };
   try {
     if (engine === "wasm") return await runWasm(state, opts);
+    if (engine === "node") return await runNodeVm(state, opts);
     return await runNative(engine, state, opts);
   } finally {
     relay?.close();
@@ -331,30 +335,28 @@ async function runWasm(state: HostState, opts: RunOptions): Promise<EngineRun> {
   const runtime = module.newRuntime();
   if (opts.memoryLimit) runtime.setMemoryLimit(opts.memoryLimit);
   runtime.setMaxStackSize(1024 * 1024);
-  const vm = runtime.newContext();
+  const qvm = runtime.newContext();
   state.t0 = performance.now();
   let stderr = "";
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   try {
-    const hostFn = vm.newFunction("__microtlsHost", (opHandle, payloadHandle) => {
-      const op = vm.getString(opHandle);
-      const view = vm.getArrayBuffer(payloadHandle);
+    const hostFn = qvm.newFunction("__microtlsHost", (opHandle, payloadHandle) => {
+      const op = qvm.getString(opHandle);
+      const view = qvm.getArrayBuffer(payloadHandle);
       const payload = Buffer.from(view.value);
       view.dispose();
-      const reply = serve(state, op, payload);
-      if (reply instanceof Promise) throw new Error("a WASM host call cannot block");
-      return vm.newArrayBuffer(reply.buffer.slice(reply.byteOffset, reply.byteOffset + reply.length));
+      return qvm.newArrayBuffer(serveSync(state, op, payload));
     });
-    vm.setProp(vm.global, "__microtlsHost", hostFn);
+    qvm.setProp(qvm.global, "__microtlsHost", hostFn);
     hostFn.dispose();
     const evaluate = (code: string, name: string): unknown => {
-      const r = vm.evalCode(code, name);
+      const r = qvm.evalCode(code, name);
       if (r.error) {
-        const err = vm.dump(r.error) as { message?: string; stack?: string };
+        const err = qvm.dump(r.error) as { message?: string; stack?: string };
         r.error.dispose();
         throw new Error(`${name}: ${err?.message ?? JSON.stringify(err)}\n${err?.stack ?? ""}`);
       }
-      const v = vm.dump(r.value) as unknown;
+      const v = qvm.dump(r.value) as unknown;
       r.value.dispose();
       return v;
     };
@@ -363,18 +365,46 @@ async function runWasm(state: HostState, opts: RunOptions): Promise<EngineRun> {
       // The main expression may return a step function (event-loop sessions): keep calling it while the socket
       // has data, as a device's event loop would.
       evaluate(`globalThis.__microtlsMain = (${opts.main});`, "main");
-      while (evaluate("typeof __microtlsMain === 'function' ? __microtlsMain() : true", "step") === false) {
-        if (Date.now() > deadline) throw new Error("timed out");
-        await state.relay!.readable();
-      }
+      await stepLoop(state, () => evaluate("typeof __microtlsMain === 'function' ? __microtlsMain() : true", "step"), deadline);
     } catch (e) {
       stderr += String((e as Error).message);
     }
     return { result: state.result, marks: state.marks, stderr, exitCode: null, hostCalls: state.calls };
   } finally {
-    vm.dispose();
+    qvm.dispose();
     runtime.dispose();
   }
+}
+
+/** Host call for in-process engines: synchronous, so "W" answers "yield" (state.canBlock is false). */
+function serveSync(state: HostState, op: string, payload: Buffer): ArrayBuffer {
+  const reply = serve(state, op, payload);
+  if (reply instanceof Promise) throw new Error("an in-process host call cannot block");
+  return reply.buffer.slice(reply.byteOffset, reply.byteOffset + reply.length) as ArrayBuffer;
+}
+
+/** Steps the main expression's step function (if it returned one) each time the socket becomes readable. */
+async function stepLoop(state: HostState, step: () => unknown, deadline: number): Promise<void> {
+  while (step() === false) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await state.relay!.readable();
+  }
+}
+
+async function runNodeVm(state: HostState, opts: RunOptions): Promise<EngineRun> {
+  const context = vm.createContext({});
+  context.__microtlsHost = (op: string, payload: ArrayBuffer) => serveSync(state, op, Buffer.from(payload));
+  state.t0 = performance.now();
+  let stderr = "";
+  try {
+    for (const s of opts.scripts) vm.runInContext(readFileSync(s, "utf8"), context, { filename: s });
+    vm.runInContext(`globalThis.__microtlsMain = (${opts.main});`, context);
+    const step = () => vm.runInContext("typeof __microtlsMain === 'function' ? __microtlsMain() : true", context) as unknown;
+    await stepLoop(state, step, Date.now() + (opts.timeoutMs ?? 120_000));
+  } catch (e) {
+    stderr += String((e as Error).stack ?? e);
+  }
+  return { result: state.result, marks: state.marks, stderr, exitCode: null, hostCalls: state.calls };
 }
 
 /** Handshake and total times from a session's marks. */

@@ -1,70 +1,11 @@
 // The engine test suite, defined once and run by test/engines-{xs,qjs,wasm}.test.ts: the unmodified single-file
 // bundle inside a real embedded engine, against a real TLS server on loopback, through the host bridge.
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildEngineBundles } from "../../scripts/build-engine-bundle.mjs";
 import { standardPki, TEST_HOST, type StandardPki } from "../helpers/pki.js";
-import { closeAllServers, startNodeTlsServer, type NodeTlsServer } from "../helpers/servers.js";
-import { CACHE_DIR, ENGINE_DIR, runInEngine, type EngineName, type EngineRun } from "./host.js";
+import { closeAllServers } from "../helpers/servers.js";
+import { buildNativeEngines, ECHO_BYTES, echoMain, engineBundles, engineScripts, ENGINE_SUITES, startEchoServer, type EchoConfig } from "./harness.js";
+import { runInEngine, type EngineName, type EngineRun } from "./host.js";
 import { engineCases } from "./vectors.js";
-
-export const ECHO_BYTES = 16384;
-
-/** The two suites the issue asks for, each with the leaf key type it needs. */
-export const ENGINE_SUITES = [
-  { suite: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", openssl: "ECDHE-ECDSA-CHACHA20-POLY1305", leaf: "p256" },
-  { suite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", openssl: "ECDHE-RSA-AES128-GCM-SHA256", leaf: "rsa2048" },
-] as const;
-
-/** Builds (or finds cached) the native engines. Cold: about 90 s on two cores. */
-export function buildNativeEngines(): void {
-  execFileSync("bash", [join(ENGINE_DIR, "build-engines.sh")], { stdio: ["ignore", "ignore", "inherit"], timeout: 900_000 });
-}
-
-/** Fresh bundles for this engine's test file, built with the same recipe as `npm run build`. */
-export async function engineBundles(engine: EngineName): Promise<{ bundle: string; testBundle: string }> {
-  const [bundle, testBundle] = await buildEngineBundles({ outdir: join(CACHE_DIR, "bundle", engine) });
-  return { bundle, testBundle };
-}
-
-export function engineScripts(engine: EngineName, bundle: string): string[] {
-  return [bundle, join(ENGINE_DIR, `glue-${engine}.js`), join(ENGINE_DIR, "driver.js")];
-}
-
-export interface EchoConfig {
-  suite: string;
-  serverName: string;
-  caPem: string;
-  echoBytes: number;
-}
-
-/** The main expression that runs an echo session: blocking engines run it at once, the WASM one steps. */
-export function echoMain(engine: EngineName, cfg: EchoConfig): string {
-  return engine === "wasm" ? `microtlsDriver.startEcho(${JSON.stringify(cfg)})` : `microtlsDriver.runEcho(${JSON.stringify(cfg)})`;
-}
-
-/** A Node echo server restricted to one suite, recording what it negotiated and how many bytes it echoed. */
-export async function startEchoServer(pki: StandardPki, leaf: "p256" | "rsa2048", opensslCipher: string) {
-  const seen: Array<{ cipher: string; bytes: number; ended: boolean }> = [];
-  const server: NodeTlsServer = await startNodeTlsServer({
-    mode: "custom",
-    cert: readFileSync(pki.chainFile[leaf]),
-    key: pki.leaves[leaf].keyPem,
-    ciphers: opensslCipher,
-    onConnection(socket: tls.TLSSocket) {
-      const entry = { cipher: socket.getCipher()?.standardName ?? "", bytes: 0, ended: false };
-      seen.push(entry);
-      socket.on("error", () => socket.destroy());
-      socket.on("data", (d: Buffer) => (entry.bytes += d.length));
-      socket.on("end", () => (entry.ended = true));
-      socket.pipe(socket);
-    },
-  });
-  return { server, seen };
-}
 
 type EchoResult = {
   ok: boolean;

@@ -1,5 +1,5 @@
-// QuickJS compiled to WASM, run from Node (quickjs-emscripten): the host installs __microtlsHost(op, ArrayBuffer)
-// as a native function. It cannot block on the socket, so "W" answers "yield" and Node calls step() again
+// In-process engines (QuickJS compiled to WASM via quickjs-emscripten; the node:vm baseline): the host installs
+// __microtlsHost(op, ArrayBuffer) as a native function. It cannot block on the socket, so "W" answers "yield" and Node calls step() again
 // when the socket is readable: the WANT_READ event-loop model.
 (function (global) {
   "use strict";
