@@ -99,6 +99,8 @@ export class TlsClient {
         const rec = this.record.read();
         if (rec) {
           this.onRecord(rec);
+          // A no_renegotiation warning goes out now, not whenever the application next writes.
+          if (this.outgoing.length > 0) this.flush();
           continue;
         }
         const n = this.pull();

@@ -46,11 +46,11 @@ export interface ClientConfig {
   serverNameKind: "dns" | "ip" | null;
   trustAnchors: TrustAnchors | null;
   verify: boolean;
-  suites: CipherSuite[];
-  groups: EcdhGroup[];
+  suites: readonly CipherSuite[];
+  groups: readonly EcdhGroup[];
   maxFragmentLength: number | null;
   recordSizeLimit: number | null;
-  alpn: string[];
+  alpn: readonly string[];
   random: RandomSource;
   now: (() => number) | null;
   allowUnknownTime: boolean;
@@ -60,7 +60,9 @@ export interface ClientConfig {
 }
 
 const GROUPS: Record<GroupName, EcdhGroup> = { x25519: x25519Group, secp256r1: p256Group, secp384r1: p384Group };
-const DEFAULT_GROUPS: GroupName[] = ["x25519", "secp256r1", "secp384r1"];
+const DEFAULT_GROUP_LIST: readonly EcdhGroup[] = [x25519Group, p256Group, p384Group];
+
+const NO_ALPN: string[] = [];
 
 function config(message: string): TlsError {
   return new TlsError("CONFIG", message);
@@ -84,11 +86,10 @@ function checkHostname(name: string): string {
   return host;
 }
 
-function uniqueBy<T>(list: T[], key: (t: T) => unknown, what: string): T[] {
+function uniqueBy<T>(list: readonly T[], key: (t: T) => unknown, what: string): void {
   list.forEach((t, i) => {
     if (list.findIndex((u) => key(u) === key(t)) !== i) throw config(`${what} lists ${String(key(t))} twice`);
   });
-  return list;
 }
 
 export function resolveConfig(options: TlsClientOptions): ClientConfig {
@@ -129,7 +130,8 @@ export function resolveConfig(options: TlsClientOptions): ClientConfig {
     throw config("now is null (no clock), so certificate validity cannot be checked: pass allowUnknownTime: true to accept that");
   }
 
-  let suites: CipherSuite[] = DEFAULT_SUITES.slice();
+  // The defaults are shared, not copied: per-connection heap counts on small devices.
+  let suites: readonly CipherSuite[] = DEFAULT_SUITES;
   if (options.cipherSuites !== undefined) {
     if (!Array.isArray(options.cipherSuites) || options.cipherSuites.length === 0) throw config("cipherSuites must be a non-empty array of IANA names");
     suites = options.cipherSuites.map((name) => {
@@ -140,7 +142,7 @@ export function resolveConfig(options: TlsClientOptions): ClientConfig {
     uniqueBy(suites, (s) => s.name, "cipherSuites");
   }
 
-  let groups = DEFAULT_GROUPS.map((g) => GROUPS[g]);
+  let groups: readonly EcdhGroup[] = DEFAULT_GROUP_LIST;
   if (options.groups !== undefined) {
     if (!Array.isArray(options.groups) || options.groups.length === 0) throw config("groups must be a non-empty array");
     groups = options.groups.map((g) => {
@@ -162,7 +164,7 @@ export function resolveConfig(options: TlsClientOptions): ClientConfig {
     recordSizeLimit = v;
   }
 
-  const alpn = options.alpn === undefined ? [] : options.alpn;
+  const alpn = options.alpn === undefined ? NO_ALPN : options.alpn;
   if (!Array.isArray(alpn) || alpn.some((p) => typeof p !== "string" || p.length === 0 || p.length > 255)) {
     throw config("alpn must be an array of non-empty protocol names of at most 255 bytes");
   }
@@ -181,7 +183,7 @@ export function resolveConfig(options: TlsClientOptions): ClientConfig {
     groups,
     maxFragmentLength,
     recordSizeLimit,
-    alpn: alpn.slice(),
+    alpn: alpn === NO_ALPN ? NO_ALPN : alpn.slice(),
     random: resolveRandom(options.random),
     now,
     allowUnknownTime,

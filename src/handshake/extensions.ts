@@ -31,7 +31,7 @@ export interface ExtensionOffer {
   sniHost: string | null;
   groups: number[];
   schemes: number[];
-  alpn: string[];
+  alpn: readonly string[];
   maxFragmentLength: number | null;
   recordSizeLimit: number | null;
 }
