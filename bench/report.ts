@@ -218,9 +218,18 @@ export function renderReport(r: Results): string {
           s.groups.filter((g) => g.name !== "microtls (src/)").map((g) => `${g.name} ${g.minified}`).join(", "),
         ],
   );
+  const unwanted = r.size
+    .filter((s) => s.unwanted && s.unwanted.length > 0)
+    .map(
+      (s) =>
+        `Bundled by \`${s.entry}\` although that profile has no use for them (minified bytes; the import chain that pulls each in):\n\n` +
+        s.unwanted!.map((u) => `- \`${u.path}\` ${u.minified} B: ${u.chain.join(" → ")}`).join("\n"),
+    )
+    .join("\n\n");
   parts.push(
     "### Size (esbuild --minify, ESM, platform neutral; gzip -9 of the whole bundle)\n\n" +
-      table(["profile", "minified", "gzipped", "ours (src/) minified", "dependencies, minified bytes"], sizeRows),
+      table(["profile", "minified", "gzipped", "ours (src/) minified", "dependencies, minified bytes"], sizeRows) +
+      (unwanted ? `\n\n${unwanted}` : ""),
   );
 
   parts.push(

@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   }
 
   log("bench: size (esbuild) …");
-  for (const p of PROFILES) results.size.push(await measureSize(p.profile, p.entry));
+  for (const p of PROFILES) results.size.push(await measureSize(p.profile, p.entry, p.doesNotNeed));
 
   results.durationSec = Math.round((Date.now() - started) / 1000);
   writeFileSync(`${benchDir}results.json`, `${JSON.stringify(results, null, 2)}\n`);

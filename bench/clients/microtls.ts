@@ -22,13 +22,17 @@ const OUR_SUITES = new Set<string>([
   "TLS_RSA_WITH_AES_256_GCM_SHA384",
 ]);
 
-/** The options our client gets for a scenario: exactly one suite, the scenario's groups, CA = the root. */
-export function microtlsOptions(t: ConnectTarget): Record<string, unknown> {
+/**
+ * The options our client gets for a scenario: exactly one suite, the scenario's groups, and the root as trust
+ * anchor — parsed once into a TrustStore when `anchors` is given (as an application keeps one), else as PEM.
+ */
+export function microtlsOptions(t: ConnectTarget, anchors?: (pem: string) => unknown): Record<string, unknown> {
+  const rootPem = t.pki[t.scenario.chain].rootPem;
   return {
     host: t.endpoint.host,
     port: t.endpoint.port,
     serverName: BENCH_HOST,
-    ca: t.pki[t.scenario.chain].rootPem,
+    ca: anchors ? anchors(rootPem) : rootPem,
     cipherSuites: [t.scenario.suite],
     ...(t.scenario.offered.length > 0 ? { groups: t.scenario.offered } : {}),
   };
@@ -37,10 +41,21 @@ export function microtlsOptions(t: ConnectTarget): Record<string, unknown> {
 export async function microtlsDriver(): Promise<Driver> {
   let createConnection: CreateConnection | undefined;
   let unavailable: string | null = null;
+  const stores = new Map<string, unknown>();
+  let anchors: ((pem: string) => unknown) | undefined;
   try {
     const mod = (await import("../../src/node/index.js")) as Record<string, unknown>;
     if (typeof mod.createConnection === "function") createConnection = mod.createConnection as CreateConnection;
     else unavailable = "not yet available: src/node exports no createConnection()";
+    const x509 = (await import("../../src/x509/index.js")) as Record<string, unknown>;
+    const TrustStore = x509.TrustStore as (new (pem: string) => unknown) | undefined;
+    if (TrustStore) {
+      anchors = (pem) => {
+        let store = stores.get(pem);
+        if (!store) stores.set(pem, (store = new TrustStore(pem)));
+        return store;
+      };
+    }
   } catch (e) {
     unavailable = `not yet available: src/node does not load (${(e as Error).message.split("\n")[0]})`;
   }
@@ -50,7 +65,7 @@ export async function microtlsDriver(): Promise<Driver> {
     unsupported: (s: Scenario) => (s.version === "TLSv1.2" && OUR_SUITES.has(s.suite) ? null : "TLS 1.2 AEAD suites only"),
     connect(t: ConnectTarget): Promise<Connection> {
       if (!createConnection) return Promise.reject(new Error(unavailable ?? "unavailable"));
-      const socket = createConnection(microtlsOptions(t));
+      const socket = createConnection(microtlsOptions(t, anchors));
       // Same transport setting as every other client here (Nagle off), so wall times compare.
       socket.transport.setNoDelay?.(true);
       return new Promise((resolve, reject) => {

@@ -1,25 +1,34 @@
 // The native reference: Node's own tls.connect (OpenSSL), CA given, verification on.
-import { connect } from "node:tls";
+import { connect, createSecureContext, type SecureContext } from "node:tls";
 import { BENCH_HOST } from "../pki.js";
 import { opensslGroups } from "../scenarios.js";
 import { closeSocket, type ConnectTarget, type Connection, type Driver } from "./types.js";
 
 export function nativeDriver(): Driver {
+  // One SecureContext per configuration, made once, as an application keeps one: the CA PEM is not re-parsed
+  // on every connection (our client gets a TrustStore made once, reclaim a root parsed once).
+  const contexts = new Map<string, SecureContext>();
   return {
     name: "node:tls",
     unavailable: null,
     unsupported: () => null,
     connect({ endpoint, scenario, pki }: ConnectTarget): Promise<Connection> {
       return new Promise((resolve, reject) => {
-        const socket = connect({
-          host: endpoint.host,
-          port: endpoint.port,
-          servername: BENCH_HOST,
+        const options = {
           ca: pki[scenario.chain].rootPem,
           ciphers: scenario.opensslCipher,
           ecdhCurve: opensslGroups(scenario),
           minVersion: scenario.version,
           maxVersion: scenario.version,
+        };
+        const key = JSON.stringify(options);
+        let secureContext = contexts.get(key);
+        if (!secureContext) contexts.set(key, (secureContext = createSecureContext(options)));
+        const socket = connect({
+          host: endpoint.host,
+          port: endpoint.port,
+          servername: BENCH_HOST,
+          secureContext,
           rejectUnauthorized: true,
         });
         socket.setNoDelay(true);
