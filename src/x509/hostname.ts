@@ -1,3 +1,5 @@
+import { isPublicSuffix } from "./public-suffix.js";
+
 // Reference identities and their matching against SAN entries (RFC 6125 / RFC 9525, CA/B Forum):
 // dNSName entries for host names, iPAddress entries for IP literals, never the subject CN.
 
@@ -100,8 +102,8 @@ export function canonicalHostname(name: string): string | null {
 export function parseDnsSan(san: string): { wildcard: boolean; base: string } | null {
   if (san.startsWith("*.")) {
     const base = canonicalHostname(san.slice(2));
-    // "*.com" style wildcards cover a whole TLD: never acceptable.
-    if (base === null || base.indexOf(".") < 0) return null;
+    // "*.com", "*.co.uk", "*.s3.amazonaws.com" would cover a whole registry or shared host: never acceptable.
+    if (base === null || isPublicSuffix(base)) return null;
     return { wildcard: true, base };
   }
   const base = canonicalHostname(san);

@@ -8,8 +8,8 @@ import { constraintsWellFormed } from "./name-constraints.js";
 import { commonNames, isEmptyName } from "./names.js";
 
 // The certificate profile: what each certificate on a path must look like, by role. It follows RFC 5280
-// plus the CA/B Forum rules that webpki-style verifiers (rustls-webpki, pyca/cryptography) enforce, with
-// the deviations listed in the README (no AKI/SKI presence requirement, missing EKU allowed).
+// plus the CA/B Forum rules that webpki-style verifiers (rustls-webpki, pyca/cryptography) enforce, as
+// x509-limbo expects them. Trust anchors get the CA checks too (limbo expects a bad root to fail).
 
 export type Role = "leaf" | "intermediate" | "anchor";
 
@@ -34,9 +34,11 @@ export function validityFlags(cert: Certificate, now: number | null): VerifyFlag
   return [];
 }
 
-function commonChecks(cert: Certificate, out: VerifyFlagName[]): void {
+function commonChecks(cert: Certificate, role: Role, out: VerifyFlagName[]): void {
   const ext = cert.extensions;
-  if (cert.version !== 3 || ext.duplicate || serialProblem(cert.serial) || !cert.signatureAlgorithmsMatch) out.push(VerifyFlag.MALFORMED);
+  if (cert.version !== 3 || ext.duplicate || !cert.signatureAlgorithmsMatch) out.push(VerifyFlag.MALFORMED);
+  // Serial rules bind issuers, not roots: trusted roots with serial 0 exist (Starfield G2).
+  if (role !== "anchor" && serialProblem(cert.serial)) out.push(VerifyFlag.MALFORMED);
   if (isEmptyName(cert.issuerDer)) out.push(VerifyFlag.MALFORMED);
   if (ext.unknownCritical.length > 0) out.push(VerifyFlag.UNKNOWN_CRITICAL_EXTENSION);
   if (keyStrengthProblem(cert.publicKey)) out.push(VerifyFlag.UNSUPPORTED_ALGORITHM);
@@ -44,6 +46,8 @@ function commonChecks(cert: Certificate, out: VerifyFlagName[]): void {
   const crit = ext.critical;
   if (crit[ExtOid.authorityKeyId] || crit[ExtOid.subjectKeyId] || crit[ExtOid.authorityInfoAccess]) out.push(VerifyFlag.MALFORMED);
   if (crit[ExtOid.policyConstraints] === false) out.push(VerifyFlag.MALFORMED);
+  // RFC 5280 4.2.1.1: every certificate but a self-signed one names its issuer's key.
+  if (!cert.selfIssued && !ext.authorityKeyId) out.push(VerifyFlag.MALFORMED);
 }
 
 function caChecks(cert: Certificate, role: Role, out: VerifyFlagName[]): void {
@@ -65,7 +69,15 @@ function caChecks(cert: Certificate, role: Role, out: VerifyFlagName[]): void {
     if (!aki.keyId || aki.hasIssuer || aki.hasSerial) out.push(VerifyFlag.MALFORMED);
     else if (ext.subjectKeyId && !equalBytes(aki.keyId, ext.subjectKeyId)) out.push(VerifyFlag.MALFORMED);
   }
-  if (role === "anchor" && !ext.subjectKeyId) out.push(VerifyFlag.MALFORMED);
+  if (!ext.subjectKeyId) out.push(VerifyFlag.MALFORMED); // RFC 5280 4.2.1.2: MUST appear in CA certificates
+  // RFC 5280 says critical; CA/B allows non-critical. We follow RFC 5280: a verifier unaware of the
+  // extension must not be able to treat a constrained CA as unconstrained.
+  if (ext.nameConstraints && !ext.critical[ExtOid.nameConstraints]) out.push(VerifyFlag.NAME_CONSTRAINTS);
+}
+
+function parentOf(name: string): string {
+  const dot = name.indexOf(".");
+  return dot < 0 ? "" : name.slice(dot + 1);
 }
 
 /** An IPv4 text as inet_aton reads it (leading zeros, a single hex number): how a sloppy CN spells an address. */
@@ -98,6 +110,8 @@ function commonNameProblem(cert: Certificate): boolean {
     if (ip && cert.ipAddresses.some((a) => ipEquals(a, ip)) && formatIp(ip) !== cn) return true;
     const lower = canonicalHostname(cn);
     if (lower && cert.dnsNames.some((d) => d.toLowerCase() === lower)) return true;
+    // A CN naming another host of the same domain as a SAN (copy-paste misissuance); unrelated CNs are free text.
+    if (lower && lower.indexOf(".") > 0 && cert.dnsNames.some((d) => parentOf(d.toLowerCase()) === parentOf(lower))) return true;
     // An internationalised domain name in the CN (U-label or A-label) that is not a SAN: a spoofing risk.
     const domainLike = cn.indexOf(".") > 0 && !/[\s/@,]/.test(cn);
     if (domainLike && (/[^\x00-\x7f]/.test(cn) || /(^|\.)xn--/i.test(cn))) return true;
@@ -114,8 +128,8 @@ function leafChecks(cert: Certificate, out: VerifyFlagName[]): void {
     if (ku & KeyUsageBit.keyCertSign || !(ku & tlsUse)) out.push(VerifyFlag.KEY_USAGE);
   }
   const eku = cert.extKeyUsage;
-  // Missing EKU is allowed (RFC 5280); present, it must name serverAuth. anyExtendedKeyUsage alone is not enough.
-  if (eku !== null && (eku.indexOf(EKU_SERVER_AUTH) < 0 || ext.critical[ExtOid.extKeyUsage])) out.push(VerifyFlag.EXT_KEY_USAGE);
+  // CA/B 7.1.2.7.10/7.1.2.7.6: the EKU is present, non-critical, names serverAuth and not anyExtendedKeyUsage.
+  if (eku === null || eku.indexOf(EKU_SERVER_AUTH) < 0 || eku.indexOf(EKU_ANY) >= 0 || ext.critical[ExtOid.extKeyUsage]) out.push(VerifyFlag.EXT_KEY_USAGE);
   if (ext.nameConstraints) out.push(VerifyFlag.MALFORMED); // only CAs may carry name constraints
   const san = ext.subjectAltName;
   const emptySubject = isEmptyName(cert.subjectDer);
@@ -127,7 +141,7 @@ function leafChecks(cert: Certificate, out: VerifyFlagName[]): void {
 /** Profile violations of one certificate in its role on a path (validity and signatures are checked elsewhere). */
 export function profileFlags(cert: Certificate, role: Role): VerifyFlagName[] {
   const out: VerifyFlagName[] = [];
-  commonChecks(cert, out);
+  commonChecks(cert, role, out);
   if (role === "leaf") leafChecks(cert, out);
   else caChecks(cert, role, out);
   return out;
