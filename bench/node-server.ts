@@ -2,7 +2,7 @@
 // Config comes in BENCH_SERVER_CONFIG (JSON); one line `{"ports":{...}}` goes out on stdout when listening.
 // Exits when its stdin closes, i.e. when the bench process goes away.
 import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { createServer, type SecureVersion } from "node:tls";
 
 export interface NodeEndpointConfig {
@@ -12,13 +12,24 @@ export interface NodeEndpointConfig {
   cipher: string;
   groups: string; // ecdhCurve syntax, e.g. "X25519:P-256"
   version: SecureVersion;
-  /** "handshake": accept and idle until the client hangs up; "echo": send back every byte received. */
-  mode: "handshake" | "echo";
+  /**
+   * "handshake": accept and idle until the client hangs up; "echo": send back every byte received;
+   * "tcp-echo": the same without TLS (what moving the bytes costs with no record layer at all).
+   */
+  mode: "handshake" | "echo" | "tcp-echo";
 }
 
 const configs = JSON.parse(process.env.BENCH_SERVER_CONFIG ?? "[]") as NodeEndpointConfig[];
 
 async function listen(cfg: NodeEndpointConfig): Promise<number> {
+  if (cfg.mode === "tcp-echo") {
+    const tcp = createTcpServer({ noDelay: true }, (socket) => {
+      socket.on("error", () => socket.destroy());
+      socket.pipe(socket);
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+    return (tcp.address() as AddressInfo).port;
+  }
   const server = createServer({
     cert: readFileSync(cfg.certFile),
     key: readFileSync(cfg.keyFile),

@@ -160,13 +160,18 @@ export function renderReport(r: Results): string {
     b.suite,
     b.client,
     ms(b.rawCpuMs, 0),
+    ms(b.tcpCpuMs, 0),
     b.skipped ? (b.skipped.startsWith("not yet") ? "not yet available" : `skipped: ${b.skipped}`) : ms(b.cpuMs, 0),
     b.cpuMs ? (b.rawCpuMs / b.cpuMs).toFixed(2) : "–",
+    b.cpuMs && b.tcpCpuMs !== undefined ? ((b.rawCpuMs + b.tcpCpuMs) / b.cpuMs).toFixed(2) : "–",
     b.mibPerSec ? b.mibPerSec.toFixed(1) : "–",
   ]);
   parts.push(
     `### Bulk (${r.settings.bulkBytesEachWay / 2 ** 20} MiB each way through an echo server; raw = noble sealing + opening the same bytes as 16 KiB records)\n\n` +
-      table(["AEAD", "client", "raw AEAD CPU ms", "transfer CPU ms", "bulk ÷ raw", "MiB/s (both ways, wall)"], bulkRows),
+      table(
+        ["AEAD", "client", "raw AEAD CPU ms", "plain TCP transfer CPU ms", "TLS transfer CPU ms", "bulk ÷ raw", "bulk ÷ (raw + TCP)", "MiB/s (both ways, wall)"],
+        bulkRows,
+      ),
   );
 
   const warmOf = (client: string) => find(r, r.cold.scenario, r.cold.server, client)?.result?.wallMs.median;

@@ -36,6 +36,8 @@ export interface HandshakeRow {
 export interface BulkRow {
   suite: string;
   client: string;
+  /** The same transfer over plain TCP (no TLS), measured next to it. */
+  tcpCpuMs?: number;
   cpuMs?: number;
   wallMs?: number;
   mibPerSec?: number;
@@ -63,12 +65,13 @@ export interface Results {
   durationSec: number;
 }
 
-/** The transport alone: TCP connect and close, no TLS — what any client pays to Node's net layer. */
-function tcpConnect(host: string, port: number): Promise<Connection> {
+/** The transport alone: a TCP connection, no TLS — what any client pays to Node's net layer. */
+function tcpConnect(host: string, port: number, withStream = false): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
+    socket.setNoDelay(true);
     socket.once("error", reject);
-    socket.connect({ host, port }, () => resolve({ close: () => closeSocket(socket) }));
+    socket.connect({ host, port }, () => resolve({ close: () => closeSocket(socket), ...(withStream ? { stream: socket } : {}) }));
   });
 }
 
@@ -187,8 +190,9 @@ async function main(): Promise<void> {
     log("bench: bulk …");
     for (const b of BULK_SUITES) {
       const raw = rawAead(b.aead);
+      const tcp = await transfer(await tcpConnect(servers.tcpEcho().host, servers.tcpEcho().port, true));
       for (const d of drivers.slice(0, 2)) {
-        const row: BulkRow = { suite: b.label, client: d.name, rawCpuMs: raw.cpuMs };
+        const row: BulkRow = { suite: b.label, client: d.name, rawCpuMs: raw.cpuMs, tcpCpuMs: tcp.cpuMs };
         results.bulk.push(row);
         const scenario = bulkScenario(b);
         const why = d.unavailable ?? d.unsupported(scenario);

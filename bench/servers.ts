@@ -19,6 +19,8 @@ export interface Endpoint {
 export interface BenchServers {
   handshake(server: ServerKind, scenario: Scenario): Endpoint;
   bulk(suite: BulkSuite): Endpoint;
+  /** A plain TCP echo server (no TLS), for the transport's share of the bulk cost. */
+  tcpEcho(): Endpoint;
   close(): void;
 }
 
@@ -88,6 +90,15 @@ export async function startServers(pki: BenchPki, scenarios: Scenario[], bulk: B
       mode: "echo",
     });
   }
+  configs.push({
+    key: "tcp-echo",
+    certFile: pki.ecdsa.chainFile,
+    keyFile: pki.ecdsa.leaf.keyPath,
+    cipher: "",
+    groups: "",
+    version: "TLSv1.2",
+    mode: "tcp-echo",
+  });
   const children: ChildProcess[] = [];
   const nodeChild = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./node-server.ts", import.meta.url))], {
     stdio: ["pipe", "pipe", "inherit"],
@@ -121,6 +132,9 @@ export async function startServers(pki: BenchPki, scenarios: Scenario[], bulk: B
         const port = nodePorts[`bulk-${suite.id}`];
         if (port === undefined) throw new Error(`no bulk endpoint for ${suite.id}`);
         return { server: "node", host: HOST, port };
+      },
+      tcpEcho() {
+        return { server: "node", host: HOST, port: nodePorts["tcp-echo"] };
       },
       close,
     };
