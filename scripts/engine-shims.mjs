@@ -9,8 +9,9 @@ const hasOwnProperty = Object.prototype.hasOwnProperty;
 export const microtlsHasOwn =
   typeof Object.hasOwn === "function" ? Object.hasOwn : (object, key) => hasOwnProperty.call(Object(object), key);
 
-// UTF-8 TextEncoder/TextDecoder (the asn1 stack decodes UTF8String names through them; QuickJS has neither).
-class Utf8Encoder {
+// UTF-8 TextEncoder/TextDecoder: @peculiar/utils (under the asn1 stack) calls them for UTF-8 conversions. The
+// handshake paths tested here never reach them, but QuickJS has neither, so a call would be a ReferenceError.
+export class Utf8Encoder {
   get encoding() {
     return "utf-8";
   }
@@ -36,7 +37,7 @@ class Utf8Encoder {
   }
 }
 
-class Utf8Decoder {
+export class Utf8Decoder {
   constructor(label = "utf-8", options = {}) {
     if (!/^utf-?8$/i.test(String(label))) throw new RangeError("only utf-8 is supported");
     this.fatal = !!(options && options.fatal);
@@ -44,32 +45,53 @@ class Utf8Decoder {
   get encoding() {
     return "utf-8";
   }
+  // The WHATWG Encoding Standard's UTF-8 decoder: one U+FFFD per maximal invalid subpart, like the built-in one.
   decode(input) {
-    const b = input === undefined ? new Uint8Array(0) : ArrayBuffer.isView(input)
-      ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
-      : new Uint8Array(input);
+    const b =
+      input === undefined
+        ? new Uint8Array(0)
+        : ArrayBuffer.isView(input)
+          ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+          : new Uint8Array(input);
     let s = "";
-    for (let i = 0; i < b.length; ) {
-      const c = b[i];
-      let n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
-      let cp = n === 0 ? c : n === 1 ? c & 31 : n === 2 ? c & 15 : c & 7;
-      let ok = n >= 0 && i + n < b.length;
-      for (let k = 1; ok && k <= n; k++) {
-        const d = b[i + k];
-        if (d === undefined || (d & 0xc0) !== 0x80) ok = false;
-        else cp = (cp << 6) | (d & 63);
-      }
-      // Overlong, surrogate and out-of-range forms are malformed too.
-      if (ok && ((n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff)))) ok = false;
-      if (!ok) {
-        if (this.fatal) throw new TypeError("invalid utf-8");
-        s += "\ufffd";
-        i++;
+    let cp = 0, needed = 0, seen = 0, lower = 0x80, upper = 0xbf;
+    const bad = () => {
+      if (this.fatal) throw new TypeError("invalid utf-8");
+      s += "\ufffd";
+    };
+    const emit = (c) => {
+      s += c < 0x10000 ? String.fromCharCode(c) : String.fromCharCode(0xd800 + ((c - 0x10000) >> 10), 0xdc00 + ((c - 0x10000) & 1023));
+    };
+    for (let i = 0; i < b.length; i++) {
+      const byte = b[i];
+      if (needed === 0) {
+        if (byte <= 0x7f) emit(byte);
+        else if (byte >= 0xc2 && byte <= 0xdf) (needed = 1), (cp = byte & 0x1f);
+        else if (byte >= 0xe0 && byte <= 0xef) {
+          if (byte === 0xe0) lower = 0xa0;
+          if (byte === 0xed) upper = 0x9f;
+          (needed = 2), (cp = byte & 0xf);
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          if (byte === 0xf0) lower = 0x90;
+          if (byte === 0xf4) upper = 0x8f;
+          (needed = 3), (cp = byte & 0x7);
+        } else bad();
         continue;
       }
-      s += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 1023));
-      i += n + 1;
+      if (byte < lower || byte > upper) {
+        (cp = needed = seen = 0), (lower = 0x80), (upper = 0xbf);
+        bad();
+        i--; // this byte starts afresh
+        continue;
+      }
+      (lower = 0x80), (upper = 0xbf);
+      cp = (cp << 6) | (byte & 0x3f);
+      if (++seen === needed) {
+        emit(cp);
+        cp = needed = seen = 0;
+      }
     }
+    if (needed !== 0) bad();
     return s;
   }
 }

@@ -255,6 +255,8 @@
           TextEncoder: typeof global.TextEncoder,
           TextDecoder: typeof global.TextDecoder,
           getRandomValues: typeof (global.crypto && global.crypto.getRandomValues),
+          // A device clock may be absent or wrong: the host injects `now` instead of relying on this.
+          dateNow: String(Date.now()),
         },
       });
     },
