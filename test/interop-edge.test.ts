@@ -304,3 +304,45 @@ describe("CertificateRequest (gnutls-serv without -a)", () => {
     expect(ours[1].length).toBe(3); // an empty certificate_list
   });
 });
+
+describe("record_size_limit (RFC 8449) with gnutls-serv --recordsize 512", () => {
+  it("our records honour the server's 512, its records honour our 1024", async () => {
+    const server = await startGnutlsServer({ certFile: pki.chainFile.p256, keyFile: pki.leaves.p256.keyPath, extraArgs: ["--recordsize", "512"] });
+    const { socket, client } = await openTls(server.port, { recordSizeLimit: 1024 });
+    const payload = textLines(3000);
+    socket.write(payload);
+    expect((await readUntil(socket, (b) => b.length >= payload.length)).equals(payload)).toBe(true);
+    socket.destroy();
+    const sent = parseRecords(client.tap.sent).filter((r) => r.type === APPLICATION_DATA);
+    const received = parseRecords(client.tap.received);
+    for (const r of sent) expect(r.length).toBeLessThanOrEqual(512 + MAX_AEAD_OVERHEAD);
+    expect(sent.length).toBeGreaterThanOrEqual(6);
+    for (const r of received) expect(r.length).toBeLessThanOrEqual(1024 + MAX_AEAD_OVERHEAD);
+  });
+});
+
+describe("renegotiation is refused", () => {
+  it("a HelloRequest from Node's server gets a no_renegotiation warning (OpenSSL then ends the connection)", async () => {
+    const serverErrors: Error[] = [];
+    let renegotiateError: Error | null = null;
+    const server = await startNodeTlsServer({
+      ...nodeCert(),
+      mode: "custom",
+      onConnection: (s) => {
+        s.on("error", (e) => serverErrors.push(e));
+        s.once("data", () => s.renegotiate({}, (e) => (renegotiateError = e)));
+      },
+    });
+    const lines: string[] = [];
+    const { socket } = await openTls(server.port, { trace: (l) => lines.push(l) });
+    const failed = new Promise<Error & { code?: string; alert?: number }>((r) => socket.once("error", r));
+    socket.write("go\n");
+    socket.resume();
+    const error = await failed;
+    // OpenSSL answers our warning with a fatal handshake_failure: the refusal itself is what we check.
+    expect(error.code).toBe("ALERT_RECEIVED");
+    expect(error.alert).toBe(40);
+    expect(lines.some((l) => /hello_request/.test(l))).toBe(true);
+    expect([...serverErrors, renegotiateError].map((e) => e?.message ?? "").join(" ")).toMatch(/no renegotiation/);
+  });
+});

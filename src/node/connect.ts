@@ -3,6 +3,7 @@ import { randomFillSync } from "node:crypto";
 import * as net from "node:net";
 import type { Duplex } from "node:stream";
 import { TlsClient } from "../client.js";
+import { TlsError } from "../errors.js";
 import type { TlsClientOptions } from "../handshake/config.js";
 import { TlsSocket, type TlsSocketOptions } from "./tls-socket.js";
 
@@ -49,9 +50,13 @@ export function connect(options: ConnectOptions): Promise<TlsSocket> {
       return;
     }
     const onError = (e: Error) => reject(e);
+    // destroy() without an error before the handshake ends emits only 'close'.
+    const onClose = () => reject(new TlsError("CLOSED", "the TLS socket was closed before the handshake completed"));
     socket.once("error", onError);
+    socket.once("close", onClose);
     socket.once("secureConnect", () => {
       socket.off("error", onError);
+      socket.off("close", onClose);
       resolve(socket);
     });
   });
