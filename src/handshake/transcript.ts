@@ -9,17 +9,29 @@ export class Transcript {
   private pending: Uint8Array[] | null = [];
   private state: HashState | null = null;
 
+  /**
+   * keepMessages holds on to the messages themselves: a client CertificateVerify signs them with the scheme's
+   * hash, which need not be the PRF hash. Without a client certificate they are dropped once the hash is known.
+   */
+  constructor(private readonly keepMessages = false) {}
+
   add(raw: Uint8Array): void {
     if (this.state) this.state.update(raw);
-    else if (this.pending) this.pending.push(raw);
+    if (this.pending && (!this.state || this.keepMessages)) this.pending.push(raw);
   }
 
-  /** Fixes the hash function (once, at ServerHello) and drops the buffered messages. */
+  /** Fixes the hash function (once, at ServerHello). */
   useHash(name: "sha256" | "sha384"): void {
     const state = createHash(name);
     if (this.pending) state.update(concatBytes(...this.pending));
-    this.pending = null;
+    if (!this.keepMessages) this.pending = null;
     this.state = state;
+  }
+
+  /** Every message so far, when constructed with keepMessages. */
+  messages(): Uint8Array {
+    if (!this.pending) throw new Error("transcript messages were not kept");
+    return concatBytes(...this.pending);
   }
 
   /** Hash of everything added so far; the transcript keeps going. */
