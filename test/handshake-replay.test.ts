@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toHex } from "../src/bytes.js";
+import { parsePem, TrustStore } from "../src/x509/index.js";
 import { loadTranscript, replay, splitRecords, TRANSCRIPTS } from "./handshake-kit.js";
 
 // A recorded handshake with openssl s_server, replayed offline: with the same random bytes and clock the core
@@ -98,5 +99,18 @@ describe.each(TRANSCRIPTS)("replay of %s", (name) => {
     expect(r.error).toBeNull();
     expect(r.client.peerCertificates).toHaveLength(1);
     expect(toHex(r.output)).toBe(toHex(t.client));
+  });
+
+  it("takes ca as PEM, DER, an array or a TrustStore, and verifies without a name only when told to", () => {
+    const der = parsePem(t.ca)[0];
+    for (const ca of [t.ca, der, [der], [t.ca, der], new TrustStore(t.ca)]) {
+      const r = replay(t, { clientOptions: { ca } });
+      expect(r.error).toBeNull();
+      expect(toHex(r.output)).toBe(toHex(t.client));
+    }
+    // Without SNI our ClientHello differs from the recorded one, so the recorded server Finished cannot match:
+    // getting that far (bad_record_mac, not BAD_CERTIFICATE) shows the chain was accepted without a name.
+    const noName = replay(t, { clientOptions: { serverName: undefined, allowNoServerName: true } });
+    expect(noName.error?.code).toBe("BAD_RECORD_MAC");
   });
 });

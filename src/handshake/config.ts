@@ -80,7 +80,7 @@ export function isIpLiteral(name: string): boolean {
 function checkHostname(name: string): string {
   // SNI carries an ASCII hostname without the trailing dot (RFC 6066 §3); internationalised names must be A-labels.
   const host = name.replace(/\.$/, "");
-  if (!/^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_-]+)*$/.test(host) || host.length > 253) {
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(host) || host.length > 253) {
     throw config(`serverName ${JSON.stringify(name)} is not a valid DNS name or IP literal (use the A-label form of internationalised names)`);
   }
   return host;

@@ -47,6 +47,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
     throw new TlsError("BAD_CERTIFICATE", "the server sent no certificate", Alert.bad_certificate, []);
   }
   let flags: string[] = [];
+  let leaf: Certificate | undefined;
   if (check.anchors) {
     const result = verifyChain({
       chain: check.chain,
@@ -63,10 +64,10 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       const why = info.length > 0 ? info.join("; ") : "verification failed";
       throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags);
     }
+    leaf = result.leaf;
   }
-  let leaf: Certificate;
   try {
-    leaf = parseCertificate(check.chain[0]);
+    if (!leaf) leaf = parseCertificate(check.chain[0]);
   } catch (e) {
     if (e instanceof TlsError) throw new TlsError("BAD_CERTIFICATE", `server certificate is malformed: ${e.message}`, Alert.decode_error, ["MALFORMED"]);
     throw e;
