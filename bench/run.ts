@@ -19,7 +19,7 @@ import { SERVER_KINDS, startServers, type ServerKind } from "./servers.js";
 import { measureSize, PROFILES, type SizeResult } from "./size.js";
 
 const N = Number(process.env.BENCH_N ?? 100);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 15);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const benchDir = fileURLToPath(new URL(".", import.meta.url));
 const tmpDir = `${benchDir}.tmp`;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -230,8 +230,8 @@ async function main(): Promise<void> {
         targets: memTargets,
         pki,
         floors: [HANDSHAKE_SCENARIOS[0]],
-        samples: 15,
-        idleConnections: 10,
+        samples: 12,
+        idleConnections: 8,
       });
     } catch (e) {
       log(`  memory failed: ${(e as Error).message}`);

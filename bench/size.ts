@@ -31,6 +31,7 @@ const MINIMAL_DOES_NOT_NEED = [
   "src/crypto/rsa.ts",
   "src/crypto/nist-ecdh.ts",
   "node_modules/@noble/ciphers/aes.js",
+  "node_modules/@noble/ciphers/_polyval.js",
   "node_modules/@noble/curves/ed25519.js",
   "node_modules/@noble/curves/abstract/edwards.js",
 ];
