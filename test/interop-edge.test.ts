@@ -88,6 +88,21 @@ describe("max_fragment_length 512, checked on the wire", () => {
   });
 });
 
+describe("small records without negotiation (openssl s_server -max_send_frag 700)", () => {
+  it("reassembles handshake messages and data split across many records", async () => {
+    const leaf = pki.leaves.rsa2048;
+    const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, maxSendFrag: 700 });
+    const { socket, client } = await openTls(server.port);
+    socket.write("GET / HTTP/1.0\r\n\r\n");
+    expect((await readUntil(socket, (b) => b.includes("</HTML>"))).toString()).toMatch(/^HTTP\/1.0 200 ok/);
+    socket.destroy();
+    const received = parseRecords(client.tap.received);
+    expectRecordsWithin(received, 700);
+    // The RSA certificate chain alone is over 1400 bytes: the Certificate message spanned several records.
+    expect(received.filter((r) => r.type === 22).length).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe("ALPN", () => {
   it("agrees on the protocol both sides have (Node)", async () => {
     const server = await startNodeTlsServer({ ...nodeCert(), ALPNProtocols: ["mqtt", "http/1.1"] });

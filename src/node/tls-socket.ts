@@ -44,6 +44,7 @@ export class TlsSocket extends Duplex {
   private readWanted = false;
   private pendingWrite: { chunk: Buffer; offset: number; callback: (error?: Error | null) => void } | null = null;
   private pendingFinal: ((error?: Error | null) => void) | null = null;
+  private drainWaiter: ((error?: Error | null) => void) | null = null;
   private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
   private pumping = false;
   private pumpAgain = false;
@@ -150,6 +151,10 @@ export class TlsSocket extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (chunk.length === 0) return callback();
+    if (this.transport.destroyed || this.transport.writableEnded) {
+      // Never report data as written that can no longer reach the peer.
+      return callback(new TlsError("TRANSPORT", "write after the connection closed"));
+    }
     this.pendingWrite = { chunk, offset: 0, callback };
     this.pump();
   }
@@ -168,9 +173,12 @@ export class TlsSocket extends Duplex {
     this.pendingWrite = null;
     const pf = this.pendingFinal;
     this.pendingFinal = null;
+    const dw = this.drainWaiter;
+    this.drainWaiter = null;
     const err = error ?? new TlsError("CLOSED", "the TLS socket was destroyed");
     pw?.callback(err);
     pf?.(err);
+    dw?.(err);
     callback(error);
   }
 
@@ -227,7 +235,12 @@ export class TlsSocket extends Duplex {
     this.pendingWrite = null;
     // Backpressure: the writer hears back only once the transport has room again.
     if (this.transport.writableNeedDrain) {
-      this.transport.once("drain", () => w.callback());
+      this.drainWaiter = w.callback;
+      this.transport.once("drain", () => {
+        const cb = this.drainWaiter;
+        this.drainWaiter = null;
+        cb?.();
+      });
     } else {
       w.callback();
     }
