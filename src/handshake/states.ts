@@ -181,6 +181,7 @@ class ExpectCertificateRequestOrDone implements HandshakeState {
       hs.trace(`<- certificate_request types=[${Array.from(hs.certificateRequest.certificateTypes).join(",")}]`);
       return new ExpectServerHelloDone();
     }
+    expect(this, msg, HandshakeType.server_hello_done);
     return new ExpectServerHelloDone().handle(hs, msg);
   }
 }
