@@ -245,8 +245,13 @@ describe("createSession, sessionOffer, serverResumed", () => {
     expect(sessionUsable(s, { ...ctx, now: T0 + 1000 })).toBe(true);
   });
 
-  it("returns null when the server gave neither an ID nor a ticket", () => {
+  it("returns null when the server gave neither an ID nor a ticket (an empty ticket counts as none)", () => {
     expect(createSession({ ...base, sessionId: new Uint8Array(0), ticket: null })).toBeNull();
+    expect(createSession({ ...base, sessionId: new Uint8Array(0), ticket: { lifetimeHint: 300, ticket: new Uint8Array(0) } })).toBeNull();
+    const idOnly = createSession({ ...base, ticket: { lifetimeHint: 300, ticket: new Uint8Array(0) } })!;
+    expect(idOnly.ticket).toBeNull();
+    expect(idOnly.ticketLifetime).toBe(0);
+    expect(decodeSession(encodeSession(idOnly))).toEqual(idOnly);
   });
 
   it("offers a ticket with a fresh random session ID, and a plain session by its ID", () => {

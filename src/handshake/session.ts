@@ -64,7 +64,9 @@ export interface SessionParameters {
  * when it ends. Returns null when there is nothing to resume with (no session ID and no ticket).
  */
 export function createSession(p: SessionParameters): TlsSession | null {
-  if (p.sessionId.length === 0 && p.ticket === null) return null;
+  // RFC 5077 §3.3: an empty ticket means the server will not issue one after all.
+  const ticket = p.ticket && p.ticket.ticket.length > 0 && p.ticket.ticket.length <= 0xffff ? p.ticket : null;
+  if (p.sessionId.length === 0 && ticket === null) return null;
   const now = p.now !== null && p.now === p.now ? Math.floor(p.now) : null;
   return {
     version: TLS12,
@@ -73,9 +75,9 @@ export function createSession(p: SessionParameters): TlsSession | null {
     extendedMasterSecret: p.extendedMasterSecret,
     serverName: p.serverName,
     sessionId: p.sessionId.slice(),
-    ticket: p.ticket ? p.ticket.ticket.slice() : null,
-    ticketLifetime: p.ticket ? p.ticket.lifetimeHint : 0,
-    ticketReceivedAt: p.ticket ? now : null,
+    ticket: ticket ? ticket.ticket.slice() : null,
+    ticketLifetime: ticket ? ticket.lifetimeHint : 0,
+    ticketReceivedAt: ticket ? now : null,
     alpn: p.alpn !== null && p.alpn.length <= 255 && isPrintableAscii(p.alpn) ? p.alpn : null,
     peerCertificateHash: p.leafCertificate ? hash("sha256", p.leafCertificate) : p.peerCertificateHash ? p.peerCertificateHash.slice() : null,
     verified: p.verified,
