@@ -361,3 +361,17 @@ describe("renegotiation is refused", () => {
     expect([...serverErrors, renegotiateError].map((e) => e?.message ?? "").join(" ")).toMatch(/no renegotiation/);
   });
 });
+
+describe("an ECDSA certificate's curve must be among the offered groups (RFC 8422 §5.1.1)", () => {
+  it("openssl s_server refuses a P-256 certificate when only x25519 is offered", async () => {
+    const { error } = await failTls(openssl.port, { groups: ["x25519"] });
+    expect(error.code).toBe("ALERT_RECEIVED");
+    expect(error.alert).toBe(40);
+  });
+
+  it("offering the curve after x25519 works, and x25519 is still the key exchange", async () => {
+    const { socket, client } = await openTls(openssl.port, { groups: ["x25519", "secp256r1"] });
+    expect(client.group).toBe("x25519");
+    socket.destroy();
+  });
+});
