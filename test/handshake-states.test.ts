@@ -121,6 +121,8 @@ describe("message order", () => {
     ["a plaintext Finished", [serverHello, certificate, serverKeyExchange, { type: 20, body: new Uint8Array(12) }]],
     ["an unknown message type", [serverHello, { type: 99, body: new Uint8Array(0) }]],
     ["a NewSessionTicket nobody asked for", [...messages, { type: 4, body: new Uint8Array(6) }]],
+    ["a Finished before ChangeCipherSpec", [...messages, { type: 20, body: new Uint8Array(12) }]],
+    ["a CertificateRequest after ServerHelloDone", [...messages, { type: 13, body: Uint8Array.of(1, 1, 0, 2, 4, 1, 0, 0) }]],
   ];
   it.each(cases)("%s is unexpected_message", (_name, flight) => {
     expectFatal(run(buildServerBytes(flight, tail)), "UNEXPECTED_MESSAGE", Alert.unexpected_message);
