@@ -1,6 +1,8 @@
 // Edge cases against real servers: fragment limits checked on the wire, ALPN, SNI, a 1 MiB echo, both ways
 // of closing, a truncated connection, a handshake fed one byte at a time, and the CertificateRequest path.
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type * as net from "node:net";
 import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -373,5 +375,22 @@ describe("an ECDSA certificate's curve must be among the offered groups (RFC 842
     const { socket, client } = await openTls(openssl.port, { groups: ["x25519", "secp256r1"] });
     expect(client.group).toBe("x25519");
     socket.destroy();
+  });
+});
+
+describe("keyLog", () => {
+  it("writes the same NSS key log line as openssl s_server -keylogfile", async () => {
+    const leaf = pki.leaves.p384;
+    const file = join(pki.pki.dir, "s_server-keylog.txt");
+    const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, extraArgs: ["-keylogfile", file] });
+    const ours: string[] = [];
+    const { socket } = await openTls(server.port, { keyLog: (line) => ours.push(line) });
+    socket.write("GET / HTTP/1.0\r\n\r\n");
+    await readUntil(socket, (b) => b.includes("</HTML>"));
+    socket.destroy();
+    const theirs = readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("CLIENT_RANDOM "));
+    expect(ours.length).toBe(1);
+    expect(ours[0]).toMatch(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/i);
+    expect(theirs.map((l) => l.toLowerCase())).toContain(ours[0].toLowerCase());
   });
 });

@@ -4,7 +4,9 @@ import { createHash, randomBytes } from "node:crypto";
 import * as http from "node:http";
 import * as net from "node:net";
 import type * as tls from "node:tls";
+import type * as https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket, { WebSocketServer } from "ws";
 import { connect, createConnection, TlsSocket } from "../src/node/index.js";
 import type { Certificate } from "../src/x509/index.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
@@ -76,6 +78,27 @@ describe("node:http over TlsSocket", () => {
     expect(get.info).toMatchObject({ method: "GET", url: "/hello?x=1", alpn: "http/1.1", servername: TEST_HOST, version: "TLSv1.2" });
     const post = await request("POST", "a body that crosses the wire");
     expect(post.info.body).toBe("a body that crosses the wire");
+  });
+});
+
+describe("ws over TlsSocket", () => {
+  it("a WebSocket client (ws) exchanges messages with a wss server", async () => {
+    const server = await startNodeTlsServer({ ...nodeCert(), mode: "https" });
+    const wss = new WebSocketServer({ server: server.server as https.Server });
+    wss.on("connection", (ws) => ws.on("message", (m) => ws.send(`echo: ${String(m)}`)));
+    const ws = new WebSocket(`wss://${TEST_HOST}:${server.port}/socket`, {
+      createConnection: () => createConnection(base(server.port)) as unknown as net.Socket,
+    });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.on("open", () => ws.send("hello over microtls"));
+      ws.on("message", (m) => resolve(String(m)));
+      ws.on("error", reject);
+    });
+    expect(reply).toBe("echo: hello over microtls");
+    const closed = new Promise<number>((r) => ws.on("close", (code) => r(code)));
+    ws.close(1000);
+    expect(await closed).toBe(1000);
+    wss.close();
   });
 });
 
