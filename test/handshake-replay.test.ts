@@ -114,3 +114,20 @@ describe.each(TRANSCRIPTS)("replay of %s", (name) => {
     expect(noName.error?.code).toBe("BAD_RECORD_MAC");
   });
 });
+
+describe("replay of the gnutls-serv transcript", () => {
+  const t = loadTranscript("gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq");
+
+  it("answered the CertificateRequest with an empty Certificate and agreed on record_size_limit", () => {
+    const trace: string[] = [];
+    const r = replay(t, { clientOptions: { trace: (l) => trace.push(l) } });
+    expect(r.error).toBeNull();
+    expect(toHex(r.output)).toBe(toHex(t.client));
+    expect(trace.some((l) => l.startsWith("<- certificate_request"))).toBe(true);
+    expect(trace.some((l) => l.startsWith("-> certificate (empty"))).toBe(true);
+    expect(trace.some((l) => l.startsWith("-> certificate_verify"))).toBe(false);
+    expect(trace.find((l) => l.startsWith("<- server_hello "))).toContain("record_size_limit");
+    // Our empty Certificate: type 11, length 3, an empty list.
+    expect(toHex(t.client)).toContain("0b000003000000");
+  });
+});

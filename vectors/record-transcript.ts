@@ -1,5 +1,6 @@
-// Records one real TLS 1.2 handshake against `openssl s_server -tls1_2 -www` into vectors/transcript-<name>.json,
-// for test/handshake-replay.test.ts to replay offline. Run: npx tsx vectors/record-transcript.ts
+// Records real TLS 1.2 handshakes against `openssl s_server -tls1_2 -www` and `gnutls-serv --http` into
+// vectors/transcript-<name>.json, for test/handshake-replay.test.ts to replay offline.
+// Run: npx tsx vectors/record-transcript.ts [name-substring]   (re-recording changes the server's random values)
 //
 // The client's randomness comes from a seeded stream and every byte it draws is saved, as are the clock value,
 // every byte the server sent and every byte we sent. Replaying the server bytes with the same random bytes and
@@ -16,6 +17,7 @@ import { TlsClient, WANT_READ, WANT_WRITE, type TlsClientOptions } from "../src/
 
 interface Variant {
   name: string;
+  server: "openssl" | "gnutls";
   key: string[]; // openssl -newkey arguments
   options: Partial<TlsClientOptions>;
 }
@@ -23,13 +25,22 @@ interface Variant {
 const VARIANTS: Variant[] = [
   {
     name: "openssl-ecdhe-rsa-x25519-aes128gcm",
+    server: "openssl",
     key: ["-newkey", "rsa:2048"],
     options: { cipherSuites: ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], groups: ["x25519"] },
   },
   {
     name: "openssl-ecdhe-ecdsa-p256-chacha20",
+    server: "openssl",
     key: ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
     options: { cipherSuites: ["TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"], groups: ["secp256r1"] },
+  },
+  {
+    // gnutls-serv sends a CertificateRequest (answered with an empty Certificate) and agrees to record_size_limit.
+    name: "gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq",
+    server: "gnutls",
+    key: ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+    options: { cipherSuites: ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"], groups: ["secp384r1"], recordSizeLimit: 1024 },
   },
 ];
 
@@ -77,8 +88,10 @@ async function record(variant: Variant): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "microtls-transcript-"));
   makePki(dir, variant.key);
   const port = await freePort();
-  const server = spawn("openssl", ["s_server", "-tls1_2", "-accept", String(port), "-cert", "leaf.pem", "-key", "leaf.key", "-www", "-quiet"],
-    { cwd: dir, stdio: "ignore" });
+  const server =
+    variant.server === "openssl"
+      ? spawn("openssl", ["s_server", "-tls1_2", "-accept", String(port), "-cert", "leaf.pem", "-key", "leaf.key", "-www", "-quiet"], { cwd: dir, stdio: "ignore" })
+      : spawn("gnutls-serv", ["--http", "-p", String(port), "--x509certfile", "leaf.pem", "--x509keyfile", "leaf.key", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2"], { cwd: dir, stdio: "ignore" });
   try {
     for (let i = 0; i < 50; i++) {
       const up = await new Promise<boolean>((r) => net.connect(port, "127.0.0.1").on("connect", function (this: net.Socket) { this.destroy(); r(true); }).on("error", () => r(false)));
@@ -149,8 +162,8 @@ async function record(variant: Variant): Promise<void> {
       sock.on("error", reject);
     });
     const out = {
-      description: `One TLS 1.2 handshake of microtls against openssl s_server -tls1_2 -www (${variant.name}), then ${JSON.stringify(REQUEST)}, the response, and close_notify both ways.`,
-      recordedWith: execFileSync("openssl", ["version"]).toString().trim(),
+      description: `One TLS 1.2 handshake of microtls against ${variant.server === "openssl" ? "openssl s_server -tls1_2 -www" : "gnutls-serv --http"} (${variant.name}), then ${JSON.stringify(REQUEST)}, the response, and close_notify both ways.`,
+      recordedWith: execFileSync(variant.server === "openssl" ? "openssl" : "gnutls-serv", ["version"].map((v) => (variant.server === "openssl" ? v : "--version"))).toString().split("\n")[0].trim(),
       serverName: SERVER_NAME,
       ca,
       now,
@@ -174,4 +187,5 @@ async function record(variant: Variant): Promise<void> {
   }
 }
 
-for (const v of VARIANTS) await record(v);
+const only = process.argv[2];
+for (const v of VARIANTS) if (!only || v.name.includes(only)) await record(v);
