@@ -29,7 +29,12 @@ export function cpuMsSince(start: NodeJS.CpuUsage): number {
 export interface HandshakeStats {
   cpuMs: Stats;
   wallMs: Stats;
+  /** Operations that threw (not timed); the contender is dropped after MAX_ERRORS. */
+  errors?: number;
+  lastError?: string;
 }
+
+const MAX_ERRORS = 5;
 
 /** Sequential handshakes: `warmup` unmeasured, then `count` measured from TCP connect to handshake done. */
 export async function measureHandshakes(connect: () => Promise<Connection>, warmup: number, count: number): Promise<HandshakeStats> {
@@ -67,13 +72,27 @@ const gc = (globalThis as { gc?: (opts?: { type: "minor" | "major" }) => void })
 export async function measureInterleaved(contenders: Contender[], warmup: number, count: number): Promise<Map<string, HandshakeStats>> {
   const cpu = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   const wall = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const errors = new Map<string, { count: number; last: string }>();
+  let active = contenders.slice();
   for (let round = 0; round < warmup + count; round++) {
-    for (let k = 0; k < contenders.length; k++) {
-      const c = contenders[(round + k) % contenders.length];
+    const order = active.slice();
+    for (let k = 0; k < order.length; k++) {
+      const c = order[(round + k) % order.length];
       gc?.({ type: "minor" });
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      const conn = await c.run();
+      let conn: Connection | void;
+      try {
+        conn = await c.run();
+      } catch (e) {
+        // One flaky connection must not sink the whole run; a contender that keeps failing is dropped.
+        const err = errors.get(c.name) ?? { count: 0, last: "" };
+        err.count++;
+        err.last = (e as Error).message;
+        errors.set(c.name, err);
+        if (err.count >= MAX_ERRORS) active = active.filter((a) => a !== c);
+        continue;
+      }
       const t1 = performance.now();
       const used = cpuMsSince(c0);
       if (conn) await conn.close();
@@ -83,7 +102,14 @@ export async function measureInterleaved(contenders: Contender[], warmup: number
       }
     }
   }
-  return new Map(contenders.map((c) => [c.name, { cpuMs: stats(cpu.get(c.name)!), wallMs: stats(wall.get(c.name)!) }]));
+  return new Map(
+    contenders.map((c) => {
+      const err = errors.get(c.name);
+      const r: HandshakeStats = { cpuMs: stats(cpu.get(c.name)!), wallMs: stats(wall.get(c.name)!) };
+      if (err) Object.assign(r, { errors: err.count, lastError: err.last });
+      return [c.name, r];
+    }),
+  );
 }
 
 /** CPU per call of a synchronous operation: median over `batches` batches of `perBatch` calls. */

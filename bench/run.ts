@@ -175,7 +175,12 @@ async function main(): Promise<void> {
         }
         contenders.push({ name: TCP, run: () => tcpConnect(endpoint.host, endpoint.port) });
         const m = await measureInterleaved(contenders, WARMUP, N);
-        for (const row of rows) row.result = m.get(row.client);
+        for (const row of rows) {
+          const got = m.get(row.client);
+          if (got && got.cpuMs.n > 0) row.result = got;
+          else row.skipped = `failed: ${got?.lastError ?? "no samples"}`;
+          if (got?.errors) log(`  ${s.id} / ${server} / ${row.client}: ${got.errors} failed connections (${got.lastError})`);
+        }
         results.references.push({ scenario: s.id, server, floor: m.get(FLOOR), floorWarm: m.get(FLOOR_WARM), tcpConnect: m.get(TCP) });
         log(
           `  ${s.id} / ${server}: ` +
