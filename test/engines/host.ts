@@ -3,7 +3,7 @@
 // processes speaking netstrings over pipes; QuickJS-WASM runs in-process with a native host function.
 import { spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -165,11 +165,21 @@ class NetstringReader {
   private queue: Buffer[] = [];
   private waiter: ((b: Buffer | null) => void) | null = null;
   private ended = false;
+  /** Why reading stopped early: the engine wrote something that is not a netstring. */
+  error: Error | null = null;
 
   constructor(stream: Readable) {
     stream.on("data", (d: Buffer) => {
+      if (this.ended) return;
       this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-      this.parse();
+      try {
+        this.parse();
+      } catch (e) {
+        this.error = e as Error;
+        this.ended = true;
+        this.queue = [];
+        this.deliver();
+      }
     });
     stream.on("end", () => {
       this.ended = true;
@@ -245,14 +255,10 @@ export interface RunOptions {
   main: string;
   /** Connect to this port on loopback before starting (omit for runs without a peer). */
   port?: number;
-  /** QuickJS only: --memory-limit in bytes (native) / setMemoryLimit (WASM). */
+  /** QuickJS only: --memory-limit in bytes (native) / setMemoryLimit (WASM, which counts too little: see measure.ts). */
   memoryLimit?: number;
   /** Kill the engine after this many ms. */
   timeoutMs?: number;
-}
-
-export function enginesBuilt(): boolean {
-  return existsSync(ENGINE_BIN.xs) && existsSync(ENGINE_BIN.qjs);
 }
 
 export async function runInEngine(engine: EngineName, opts: RunOptions): Promise<EngineRun> {
@@ -320,6 +326,7 @@ async function runNative(engine: "xs" | "qjs", state: HostState, opts: RunOption
       await servePipe(state, reader, toEngine);
       toEngine.end();
     }
+    if (reader.error) stderr += `\nhost: ${reader.error.message}`;
     const exitCode = await exited;
     return { result: state.result, marks: state.marks, stderr, exitCode, xsMeter, hostCalls: state.calls };
   } finally {
