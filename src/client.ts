@@ -410,6 +410,7 @@ export class TlsClient {
       }
     }
     this.outgoing = [];
+    this.outgoingOffset = 0;
     return error;
   }
 }
