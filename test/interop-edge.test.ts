@@ -8,7 +8,7 @@ import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, startGnutlsServer, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
-import { failTls, openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, textLines, whenClosed, type WireRecord } from "./helpers/tls.js";
+import { failTls, openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, textLines, waitFor, whenClosed, type WireRecord } from "./helpers/tls.js";
 
 const ALERT = 21;
 const CCS = 20;
@@ -245,7 +245,7 @@ describe("closing", () => {
     const sent = parseRecords(client.tap.sent);
     expect(received[received.length - 1].type).toBe(ALERT);
     expect(sent[sent.length - 1].type).toBe(ALERT); // our reply
-    await new Promise((r) => setTimeout(r, 50)); // let the server read our close_notify
+    await waitFor(() => serverSawEnd, "the server to read our close_notify");
     expect(serverSawEnd).toBe(true);
   });
 
@@ -258,10 +258,7 @@ describe("closing", () => {
     const failed = new Promise<Error & { code?: string }>((resolve) => socket.once("error", resolve));
     await server.waitForOutput(/CONNECTION ESTABLISHED|Secure Renegotiation/);
     server.send("partial\n");
-    await new Promise<void>((resolve) => {
-      const check = () => (Buffer.concat(got).toString() === "partial\n" ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await waitFor(() => Buffer.concat(got).toString() === "partial\n", "the data sent before the kill");
     server.child.kill("SIGKILL"); // the kernel closes the TCP connection: FIN, no close_notify
     const error = await failed;
     expect(error.code).toBe("TRUNCATED");

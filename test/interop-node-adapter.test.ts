@@ -11,7 +11,7 @@ import { connect, createConnection, TlsSocket } from "../src/node/index.js";
 import type { Certificate } from "../src/x509/index.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, freePort, LOOPBACK, startNodeTlsServer, type NodeTlsServer, type SessionInfo } from "./helpers/servers.js";
-import { readUntil, whenClosed } from "./helpers/tls.js";
+import { readUntil, waitFor, whenClosed } from "./helpers/tls.js";
 
 let pki: StandardPki;
 let httpsServer: NodeTlsServer;
@@ -186,10 +186,7 @@ describe("backpressure", () => {
     const drained = new Promise((r) => socket.once("drain", r));
     serverSocket!.resume();
     await drained;
-    await new Promise<void>((resolve) => {
-      const check = () => (Buffer.concat(received).length >= written ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await waitFor(() => Buffer.concat(received).length >= written, "every written byte at the server");
     expect(createHash("sha256").update(Buffer.concat(received)).digest("hex")).toBe(hash.digest("hex"));
     socket.destroy();
   });
@@ -206,7 +203,7 @@ describe("backpressure", () => {
     });
     const socket = await connect(base(server.port));
     socket.pause();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => socket.transport.isPaused(), "the transport to be paused");
     expect(socket.transport.isPaused()).toBe(true);
     const chunks: Buffer[] = [];
     socket.on("data", (c: Buffer) => chunks.push(c));
@@ -238,7 +235,7 @@ describe("errors after the handshake", () => {
     const error = await failed;
     expect(error.code).toBe("BAD_RECORD_MAC");
     expect(error.alert).toBe(20);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => serverErrors.length > 0, "the server to see our alert");
     expect(serverErrors.map((e) => e.message).join(" ")).toMatch(/bad record mac|alert number 20/i);
   });
 

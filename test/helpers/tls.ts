@@ -123,6 +123,15 @@ export function readUntil(socket: TlsSocket, done: (soFar: Buffer) => boolean, t
   });
 }
 
+/** Polls `condition` until it holds; rejects after timeoutMs (events between processes have no other hook). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Resolves once the socket has emitted 'close' (at once if it already has). */
 export function whenClosed(socket: TlsSocket, timeoutMs = 10_000): Promise<void> {
   if (socket.closed) return Promise.resolve();
