@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEY_KINDS, standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
-import { closeAllServers, LOOPBACK, startGnutlsServer, startNodeTlsServer, startOpensslServer } from "./helpers/servers.js";
+import { closeAllServers, LOOPBACK, startGnutlsServer, startNodeTlsServer, startNodeTlsServerProcess, startOpensslServer } from "./helpers/servers.js";
 
 function nodeClient(port: number, ca: string, opts: tls.ConnectionOptions = {}, payload = "ping\n"): Promise<{ cipher: string; reply: string }> {
   return new Promise((resolve, reject) => {
@@ -77,5 +77,13 @@ describe("interop harness (with Node's TLS client)", () => {
     const r = await nodeClient(server.port, pki.rootPem);
     expect(r.reply).toBe("ping\n");
     expect(r.cipher).toMatch(/^TLS_ECDHE_ECDSA_/);
+  });
+
+  it("starts Node's tls server in a child process (for clients driven by a blocking loop)", async () => {
+    const server = await startNodeTlsServerProcess({ certFile: pki.chainFile.rsa2048, keyFile: pki.leaves.rsa2048.keyPath });
+    const r = await nodeClient(server.port, pki.rootPem);
+    expect(r.reply).toBe("ping\n");
+    expect(r.cipher).toMatch(/^TLS_ECDHE_RSA_/);
+    expect(server.kind).toBe("node-process");
   });
 });

@@ -10,7 +10,7 @@ export const LOOPBACK = "127.0.0.1";
 const START_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
-  readonly kind: "node" | "openssl" | "gnutls";
+  readonly kind: "node" | "node-process" | "openssl" | "gnutls";
   readonly port: number;
   close(): Promise<void>;
 }
@@ -177,6 +177,55 @@ export async function startNodeTlsServer(opts: NodeServerOptions): Promise<NodeT
 // ---------------------------------------------------------------------------------------------
 // Child-process servers.
 
+// Node's tls server in a process of its own, for code that drives a client with a blocking loop.
+const NODE_SERVER_SCRIPT = `
+const tls = require("node:tls");
+const fs = require("node:fs");
+const cfg = JSON.parse(process.argv[1]);
+const opts = { ...cfg.tls, key: fs.readFileSync(cfg.keyFile), cert: fs.readFileSync(cfg.certFile), minVersion: "TLSv1.2", maxVersion: "TLSv1.2" };
+const server = tls.createServer(opts, (s) => {
+  s.on("error", () => s.destroy());
+  if (cfg.mode === "echo") s.pipe(s);
+  else { s.end(JSON.stringify({ cipher: s.getCipher().standardName, alpn: s.alpnProtocol, servername: s.servername })); }
+});
+server.on("tlsClientError", (e) => console.log("tlsClientError " + e.message));
+server.listen(0, "127.0.0.1", () => console.log("LISTENING " + server.address().port));
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
+`;
+
+export interface NodeServerProcessOptions {
+  keyFile: string;
+  /** Leaf followed by its chain. */
+  certFile: string;
+  /** echo: pipe back; info: send one JSON line describing the session, then close_notify. */
+  mode?: "echo" | "info";
+  /** Extra tls.createServer options that survive JSON (ciphers, ecdhCurve, ALPNProtocols, ...). */
+  tls?: Record<string, unknown>;
+}
+
+export async function startNodeTlsServerProcess(opts: NodeServerProcessOptions): Promise<ChildServer> {
+  const config = JSON.stringify({ keyFile: opts.keyFile, certFile: opts.certFile, mode: opts.mode ?? "echo", tls: opts.tls ?? {} });
+  const { child, outputRef, listeners } = spawnServer(process.execPath, ["-e", NODE_SERVER_SCRIPT, config]);
+  const handle = childServer("node-process", child, 0, outputRef, listeners);
+  let onExit: ((code: number | null) => void) | undefined;
+  try {
+    const line = await Promise.race([
+      handle.waitForOutput(/LISTENING (\d+)/, START_TIMEOUT_MS),
+      new Promise<never>((_, reject) => {
+        onExit = (code) => reject(new Error(`node server process exited (${code}): ${outputRef.text}`));
+        child.once("exit", onExit);
+      }),
+    ]);
+    return track({ ...handle, port: Number(/(\d+)$/.exec(line)![1]), close: handle.close });
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  } finally {
+    if (onExit) child.off("exit", onExit);
+  }
+}
+
 export interface ChildServer extends RunningServer {
   readonly child: ChildProcess;
   /** Everything the server printed so far (stdout + stderr). */
@@ -187,7 +236,7 @@ export interface ChildServer extends RunningServer {
   send(text: string): void;
 }
 
-function childServer(kind: "openssl" | "gnutls", child: ChildProcess, port: number, outputRef: { text: string }, listeners: Set<() => void>): ChildServer {
+function childServer(kind: "node-process" | "openssl" | "gnutls", child: ChildProcess, port: number, outputRef: { text: string }, listeners: Set<() => void>): ChildServer {
   let closed: Promise<void> | undefined;
   const handle: ChildServer = {
     kind,
