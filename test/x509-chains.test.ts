@@ -178,6 +178,29 @@ describe("verifyChain on openssl-built chains", () => {
     expect(verify([{ der: weak } as Issued, inter]).flags).toEqual([VerifyFlag.UNSUPPORTED_ALGORITHM]);
   });
 
+  it("verifies RSA-PSS and Ed25519 certificate signatures", () => {
+    const ext = join(pki.dir, "leaf.ext");
+    writeFileSync(ext, `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:${HOST}\n`);
+    openssl(["req", "-new", "-key", leaf.keyPath, "-subj", `/CN=${HOST}`, "-out", "alg.csr"]);
+
+    const rsaRoot = pki.issue({ name: "rsa-root", cn: "RSA Root", key: "rsa2048", ca: true });
+    openssl(["x509", "-req", "-sha384", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:48", "-in", "alg.csr", "-CA", rsaRoot.certPath, "-CAkey", rsaRoot.keyPath, "-set_serial", "4663", "-days", "5", "-extfile", ext, "-out", "pss.pem"]);
+    const pss = pemToDer(openssl(["x509", "-in", "pss.pem"]));
+    expect(parseCertificate(pss).signatureAlgorithm).toEqual({ kind: "rsa-pss", hash: "sha384", saltLength: 48 });
+    expect(verifyChain({ chain: [pss], trusted: [rsaRoot.der], hostname: HOST, now: Date.now() }).flags).toEqual([]);
+    const tampered = pss.slice();
+    tampered[tampered.length - 9] ^= 0x40;
+    expect(verifyChain({ chain: [tampered], trusted: [rsaRoot.der], hostname: HOST, now: Date.now() }).flags).toContain(VerifyFlag.BAD_SIGNATURE);
+
+    openssl(["genpkey", "-algorithm", "ed25519", "-out", "ed-root.key"]);
+    openssl(["req", "-x509", "-key", "ed-root.key", "-subj", "/CN=Ed25519 Root", "-days", "5", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", "-out", "ed-root.pem"]);
+    openssl(["x509", "-req", "-in", "alg.csr", "-CA", "ed-root.pem", "-CAkey", "ed-root.key", "-set_serial", "4664", "-days", "5", "-extfile", ext, "-out", "ed-leaf.pem"]);
+    const edLeaf = pemToDer(openssl(["x509", "-in", "ed-leaf.pem"]));
+    const edRoot = pemToDer(openssl(["x509", "-in", "ed-root.pem"]));
+    expect(parseCertificate(edRoot).publicKey.type).toBe("ed25519");
+    expect(verifyChain({ chain: [edLeaf], trusted: [edRoot], hostname: HOST, now: Date.now() }).flags).toEqual([]);
+  });
+
   it("builds around an expired cross-signed alternative", () => {
     // The same intermediate (subject and key) certified twice: by an old root (expired) and by a new root.
     const oldRoot = pki.issue({ name: "old-root", cn: "Old Root", ca: true });

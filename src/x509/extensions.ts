@@ -1,7 +1,7 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
-import { AuthorityInfoAccessSyntax, BasicConstraints, ExtendedKeyUsage, KeyUsage } from "@peculiar/asn1-x509";
+import { AuthorityInfoAccessSyntax } from "@peculiar/asn1-x509";
 import { decodeError } from "../errors.js";
-import { DerReader, Tag, derBoolean, derChildren, derOid, type DerElement } from "./der.js";
+import { DerReader, Tag, derBitString, derBoolean, derChildren, derOid, derSmallInteger, type DerElement } from "./der.js";
 import { readGeneralName, readGeneralNames, type GeneralName } from "./general-names.js";
 
 // The v3 extensions the verifier understands, decoded once at parse time and cached on the certificate
@@ -108,23 +108,42 @@ function readAuthorityKeyId(der: Uint8Array): AuthorityKeyId {
 }
 
 function readKeyUsage(der: Uint8Array): number {
-  const ku = asn(der, KeyUsage, "keyUsage");
-  const n = ku.toNumber();
+  const r = new DerReader(der, "keyUsage");
+  const bits = derBitString(r.expect(Tag.BIT_STRING), "keyUsage");
+  r.end();
+  // Named bits, first octet's top bit = digitalSignature (bit 0).
+  let n = 0;
+  for (let i = 0; i < bits.bytes.length && i < 2; i++) {
+    for (let b = 0; b < 8; b++) if (bits.bytes[i] & (0x80 >> b)) n |= 1 << (i * 8 + b);
+  }
   if (n === 0) throw decodeError("keyUsage (no bits set)");
   return n;
 }
 
 function readExtKeyUsage(der: Uint8Array): string[] {
-  const eku = asn(der, ExtendedKeyUsage, "extKeyUsage");
-  if (eku.length === 0) throw decodeError("extKeyUsage (empty)");
-  return eku.map((o) => String(o));
+  const r = new DerReader(der, "extKeyUsage");
+  const list = derChildren(r.expect(Tag.SEQUENCE), "extKeyUsage");
+  r.end();
+  const out: string[] = [];
+  while (!list.done) out.push(derOid(list.expect(Tag.OID), "extKeyUsage"));
+  if (out.length === 0) throw decodeError("extKeyUsage (empty)");
+  return out;
 }
 
 function readBasicConstraints(der: Uint8Array): { ca: boolean; pathLen: number | null } {
-  const bc = asn(der, BasicConstraints, "basicConstraints");
-  const pathLen = bc.pathLenConstraint === undefined ? null : Number(bc.pathLenConstraint);
-  if (pathLen !== null && !(pathLen >= 0 && pathLen <= 0xffffffff)) throw decodeError("basicConstraints");
-  return { ca: bc.cA === true, pathLen };
+  const r = new DerReader(der, "basicConstraints");
+  const seq = derChildren(r.expect(Tag.SEQUENCE), "basicConstraints");
+  r.end();
+  const caEl = seq.optional(Tag.BOOLEAN);
+  const lenEl = seq.optional(Tag.INTEGER);
+  seq.end();
+  return { ca: caEl ? derBoolean(caEl, "basicConstraints") : false, pathLen: lenEl ? derSmallInteger(lenEl, "basicConstraints") : null };
+}
+
+/** AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription: checked for shape only. */
+function checkAuthorityInfoAccess(der: Uint8Array): void {
+  const aia = asn(der, AuthorityInfoAccessSyntax, "authorityInfoAccess");
+  if (aia.length === 0) throw decodeError("authorityInfoAccess (empty)");
 }
 
 export function parseExtensions(el: DerElement | null): ParsedExtensions {
@@ -182,7 +201,7 @@ export function parseExtensions(el: DerElement | null): ParsedExtensions {
         break;
       }
       case ExtOid.authorityInfoAccess:
-        if (asn(value, AuthorityInfoAccessSyntax, "authorityInfoAccess").length === 0) throw decodeError("authorityInfoAccess (empty)");
+        checkAuthorityInfoAccess(value);
         break;
     }
   }
