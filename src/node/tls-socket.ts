@@ -32,10 +32,9 @@ function asTlsError(e: unknown): Error {
 export class TlsSocket extends Duplex {
   readonly client: TlsClient;
   readonly transport: Duplex;
-  /** Wall-clock ms the handshake took (from construction, TCP connect included); null until done. */
-  handshakeMs: number | null = null;
 
   private state: State = "handshaking";
+  private handshakeDuration: number | null = null;
   private readonly startedAt = Date.now();
   private readonly inbound: Buffer[] = [];
   private inboundOffset = 0;
@@ -83,6 +82,11 @@ export class TlsSocket extends Duplex {
     }
     // Start on the next tick so the caller can attach 'secureConnect' / 'error' listeners first.
     process.nextTick(() => this.pump());
+  }
+
+  /** Wall-clock ms the handshake took (from construction, TCP connect included); null until done. */
+  get handshakeMs(): number | null {
+    return this.handshakeDuration;
   }
 
   /** True once the handshake completed. */
@@ -215,7 +219,7 @@ export class TlsSocket extends Duplex {
         return;
       }
       this.state = "open";
-      this.handshakeMs = Date.now() - this.startedAt;
+      this.handshakeDuration = Date.now() - this.startedAt;
       this.clearHandshakeTimer();
       this.emit("secureConnect");
     }
