@@ -84,9 +84,9 @@ function verify(opts: VerifyOptions): VerifyResult {
   if (opts.trusted instanceof TrustStore) store = opts.trusted;
   else {
     store = new TrustStore();
-    for (const der of Array.isArray(opts.trusted) ? opts.trusted : []) {
+    for (const anchor of Array.isArray(opts.trusted) ? opts.trusted : []) {
       try {
-        store.addCertificate(parseCertificate(der));
+        store.add(anchor); // DER, or PEM text/bytes
       } catch {
         /* a malformed anchor anchors nothing */
       }
