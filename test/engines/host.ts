@@ -27,6 +27,8 @@ export interface EngineRun<R = Record<string, unknown>> {
   result: R | null;
   /** ms since the engine process was started (or the WASM VM created), per mark name. */
   marks: Record<string, number>;
+  /** CPU ms used so far at each mark: the engine process's (native, 10 ms ticks) or this process's (in-process). */
+  cpuMarks: Record<string, number>;
   stderr: string;
   exitCode: number | null;
   /** XS only: the meter the worker reports with each reply (heap slots in use, bytes allocated). */
@@ -108,6 +110,9 @@ interface HostState {
   relay: SocketRelay | null;
   t0: number;
   marks: Record<string, number>;
+  cpuMarks: Record<string, number>;
+  /** CPU ms consumed by the engine so far. */
+  cpu: () => number;
   result: Record<string, unknown> | null;
   calls: number;
   /** true: "W" may wait (blocking engines); false: "W" answers "yield" (event-loop engine). */
@@ -148,6 +153,7 @@ function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<
       return Buffer.from(String(Date.now()), "latin1");
     case "M":
       state.marks[payload.toString("latin1")] = performance.now() - state.t0;
+      state.cpuMarks[payload.toString("latin1")] = state.cpu();
       return EMPTY;
     case "D":
       state.result = JSON.parse(payload.toString("latin1")) as Record<string, unknown>;
@@ -264,7 +270,16 @@ export interface RunOptions {
 export async function runInEngine(engine: EngineName, opts: RunOptions): Promise<EngineRun> {
   const relay = opts.port === undefined ? null : await SocketRelay.connect(opts.port);
   const inProcess = engine === "wasm" || engine === "node";
-  const state: HostState = { relay, t0: performance.now(), marks: {}, result: null, calls: 0, canBlock: !inProcess };
+  const state: HostState = {
+    relay,
+    t0: performance.now(),
+    marks: {},
+    cpuMarks: {},
+    cpu: processCpuMs,
+    result: null,
+    calls: 0,
+    canBlock: !inProcess,
+  };
   try {
     if (engine === "wasm") return await runWasm(state, opts);
     if (engine === "node") return await runNodeVm(state, opts);
@@ -293,6 +308,9 @@ async function runNative(engine: "xs" | "qjs", state: HostState, opts: RunOption
     fromEngine = child.stdout!;
   }
   state.t0 = performance.now();
+  const pid = child.pid;
+  // The engine is blocked in a host call whenever we read this, so its CPU time is exact to the tick.
+  state.cpu = () => (pid === undefined ? NaN : childCpuMs(pid));
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
   child.stdout?.on("data", (d: Buffer) => engine === "xs" && (stderr += d.toString("utf8")));
@@ -328,7 +346,7 @@ async function runNative(engine: "xs" | "qjs", state: HostState, opts: RunOption
     }
     if (reader.error) stderr += `\nhost: ${reader.error.message}`;
     const exitCode = await exited;
-    return { result: state.result, marks: state.marks, stderr, exitCode, xsMeter, hostCalls: state.calls };
+    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode, xsMeter, hostCalls: state.calls };
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill("SIGKILL");
@@ -376,7 +394,7 @@ async function runWasm(state: HostState, opts: RunOptions): Promise<EngineRun> {
     } catch (e) {
       stderr += String((e as Error).message);
     }
-    return { result: state.result, marks: state.marks, stderr, exitCode: null, hostCalls: state.calls };
+    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode: null, hostCalls: state.calls };
   } finally {
     qvm.dispose();
     runtime.dispose();
@@ -411,12 +429,38 @@ async function runNodeVm(state: HostState, opts: RunOptions): Promise<EngineRun>
   } catch (e) {
     stderr += String((e as Error).stack ?? e);
   }
-  return { result: state.result, marks: state.marks, stderr, exitCode: null, hostCalls: state.calls };
+  return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode: null, hostCalls: state.calls };
 }
 
-/** Handshake and total times from a session's marks. */
-export function sessionTimes(run: EngineRun): { handshakeMs: number; totalMs: number } | null {
+/** This process's CPU time (user + system) in ms: for the in-process engines. */
+function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** A child's CPU time (utime + stime from /proc/<pid>/stat) in ms. */
+function childCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Handshake and whole-session times (wall clock and CPU) from a session's marks. */
+export function sessionTimes(run: EngineRun): { handshakeMs: number; totalMs: number; handshakeCpuMs: number; totalCpuMs: number } | null {
   const m = run.marks;
+  const c = run.cpuMarks;
   if (m.constructed === undefined || m.handshake === undefined || m.closed === undefined) return null;
-  return { handshakeMs: m.handshake - m.constructed, totalMs: m.closed - m.start };
+  return {
+    handshakeMs: m.handshake - m.constructed,
+    totalMs: m.closed - m.start,
+    handshakeCpuMs: c.handshake - c.constructed,
+    totalCpuMs: c.closed - c.start,
+  };
 }

@@ -6,11 +6,11 @@
 //     (engine + driver alone, the bundle loaded, noble AES alone, the asn1 stack alone and parsing the chain).
 // Run: npx tsx test/engines/measure.ts [--runs N] [--skip-times] [--skip-memory]
 import { build } from "esbuild";
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pemToDer, standardPki, TEST_HOST } from "../helpers/pki.js";
-import { closeAllServers } from "../helpers/servers.js";
-import { buildNativeEngines, ECHO_BYTES, echoMain, engineBundles, engineScripts, ENGINE_SUITES, startEchoServer } from "./harness.js";
+import { buildNativeEngines, ECHO_BYTES, echoMain, engineBundles, engineScripts, ENGINE_SUITES } from "./harness.js";
 import { CACHE_DIR, REPO_ROOT, runInEngine, sessionTimes, type EngineName } from "./host.js";
 
 const args = process.argv.slice(2);
@@ -151,11 +151,21 @@ async function main(): Promise<void> {
     echoBytes: ECHO_BYTES,
   };
 
-  const servers = new Map<string, number>();
-  for (const s of ENGINE_SUITES) servers.set(s.suite, (await startEchoServer(pki, s.leaf, s.openssl)).server.port);
+  // The TLS peer runs in a child process: in-process engines measure this process's CPU time.
+  const peer = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "test", "engines", "echo-server.ts")], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const peerInfo = await new Promise<{ rootPem: string; ports: Record<string, number> }>((resolve, reject) => {
+    let out = "";
+    peer.stdout!.on("data", (d: Buffer) => {
+      out += d.toString("utf8");
+      if (out.includes("\n")) resolve(JSON.parse(out.slice(0, out.indexOf("\n"))) as { rootPem: string; ports: Record<string, number> });
+    });
+    peer.once("exit", (code) => reject(new Error(`echo server exited (${code})`)));
+  });
   const session = async (engine: EngineName, suite: string, memoryLimit?: number, bundle = bundles.bundle) => {
-    const cfg = { suite, serverName: TEST_HOST, caPem: pki.rootPem, echoBytes: ECHO_BYTES };
-    return runInEngine(engine, { scripts: engineScripts(engine, bundle), main: echoMain(engine, cfg), port: servers.get(suite)!, memoryLimit, timeoutMs: 60_000 });
+    const cfg = { suite, serverName: TEST_HOST, caPem: peerInfo.rootPem, echoBytes: ECHO_BYTES };
+    return runInEngine(engine, { scripts: engineScripts(engine, bundle), main: echoMain(engine, cfg), port: peerInfo.ports[suite], memoryLimit, timeoutMs: 60_000 });
   };
 
   if (!args.includes("--skip-times")) {
@@ -165,7 +175,8 @@ async function main(): Promise<void> {
     for (const { suite } of ENGINE_SUITES) {
       const hs: Record<string, number[]> = {};
       const total: Record<string, number[]> = {};
-      for (const e of engines) (hs[e] = []), (total[e] = []);
+      const cpu: Record<string, number[]> = {};
+      for (const e of engines) (hs[e] = []), (total[e] = []), (cpu[e] = []);
       for (let i = 0; i < RUNS; i++) {
         for (const engine of engines) {
           const run = await session(engine, suite);
@@ -173,6 +184,7 @@ async function main(): Promise<void> {
           if (!(run.result as { ok?: boolean } | null)?.ok || !t) throw new Error(`${engine} ${suite} failed: ${JSON.stringify(run.result)} ${run.stderr}`);
           hs[engine].push(t.handshakeMs);
           total[engine].push(t.totalMs);
+          cpu[engine].push(t.handshakeCpuMs);
         }
       }
       times[suite] = {};
@@ -182,6 +194,8 @@ async function main(): Promise<void> {
           handshakeMsMin: round1(Math.min(...hs[engine])),
           sessionMsMedian: round1(median(total[engine])),
           handshakeMedianVsNodeVm: round1(median(hs[engine]) / median(hs.node)),
+          handshakeCpuMsMedian: round1(median(cpu[engine])),
+          handshakeCpuVsNodeVm: round1(median(cpu[engine]) / median(cpu.node)),
           runs: RUNS,
         };
         console.log(suite, engine, times[suite][engine]);
@@ -192,7 +206,9 @@ async function main(): Promise<void> {
       "handshake = from TlsClient constructed to handshake() === 0 (includes loopback round trips, the server's work and " +
       "host-call overhead); session = construction through 16 KiB echo and close_notify. Engines run round-robin; medians " +
       "and minimums over the runs; ratios are to the node:vm baseline (fresh V8 context, cold JIT) measured in the same run. " +
-      "The machine is shared (2 cores), so single runs vary by 2x: compare medians and ratios, not single numbers.";
+      "The machine is shared (2 cores), so single runs vary by 2x: compare medians and ratios, not single numbers. " +
+      "handshakeCpuMs is the engine's own CPU time over the same span (native engines: the child process, 10 ms ticks; " +
+      "WASM and node:vm: the measuring process, whose TLS peer runs in a separate process), which other load disturbs less.";
   }
 
   if (!args.includes("--skip-memory")) {
@@ -238,7 +254,7 @@ async function main(): Promise<void> {
       "a 600 KiB limit).";
   }
 
-  await closeAllServers();
+  peer.stdin!.end();
   const out = join(REPO_ROOT, "bench", "results-engines.json");
   let previous: Record<string, unknown> = {};
   try {
