@@ -44,6 +44,12 @@ describe("resolveClientCredential", () => {
     expect(c.publicKey.type === "rsa" && c.publicKey.bits).toBe(2048);
   });
 
+  it("takes PEM given as bytes, with text before the first block", () => {
+    const bytes = new Uint8Array(Buffer.from(`subject=CN=device\n${pki.clients.p256.certPem}`));
+    const c = resolveClientCredential({ cert: bytes, key: pki.clients.p256.keyPem })!;
+    expect(Buffer.from(c.chain[0]).equals(Buffer.from(pki.clients.p256.der))).toBe(true);
+  });
+
   it("returns null with nothing configured", () => {
     expect(resolveClientCredential({})).toBeNull();
   });

@@ -47,7 +47,8 @@ function config(message: string): TlsError {
 }
 
 function certificatesOf(input: string | Uint8Array, index: number): Uint8Array[] {
-  if (typeof input === "string" || (input instanceof Uint8Array && input.length > 0 && input[0] === 0x2d /* '-' */)) {
+  // DER always starts with a SEQUENCE (0x30); anything else given as bytes is PEM text (maybe after comments).
+  if (typeof input === "string" || (input instanceof Uint8Array && input.length > 0 && input[0] !== 0x30)) {
     const text = typeof input === "string" ? input : bytesToAscii(input);
     let list: Uint8Array[];
     try {
