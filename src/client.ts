@@ -301,6 +301,8 @@ export class TlsClient {
       `handshake complete: ${this.suiteName}${this.groupName ? " " + this.groupName : ""} ems=${this.ems}` +
         (this.alpn ? ` alpn=${this.alpn}` : "") + (this.flags.length ? ` flags=${this.flags.join(",")}` : ""),
     );
+    // The anchors were for this handshake only; a PEM ca parsed per client is several KB an idle connection needn't hold.
+    this.config.trustAnchors = null;
     this.dropHandshake();
   }
 
