@@ -64,6 +64,14 @@ describe("verifyChain on openssl-built chains", () => {
     expect(verify([cnOnly, inter], { hostname: "cn-only.x509.test" }).flags).toEqual([VerifyFlag.HOSTNAME_MISMATCH]);
   });
 
+  it("refuses a CN that misspells a SAN or names a sibling host; free-text CNs are ignored", () => {
+    const issue = (name: string, cn: string, dns: string[]) => pki.issue({ name, cn, issuer: inter, dns });
+    expect(verify([issue("cn-case", "DEVICE.x509.test", [HOST]), inter]).flags).toEqual([VerifyFlag.MALFORMED]);
+    expect(verify([issue("cn-sibling", "other.x509.test", [HOST]), inter]).flags).toEqual([VerifyFlag.MALFORMED]);
+    expect(verify([issue("cn-free-text", "Sensor 42", [HOST]), inter]).ok).toBe(true);
+    expect(verify([issue("cn-under-wildcard", "a.wild.x509.test", ["*.wild.x509.test"]), inter], { hostname: "b.wild.x509.test" }).ok).toBe(true);
+  });
+
   it("requires a name unless explicitly opted out", () => {
     expect(verify([leaf, inter], { hostname: undefined }).flags).toEqual([VerifyFlag.HOSTNAME_MISMATCH]);
     expect(verify([leaf, inter], { hostname: undefined, allowNoName: true }).ok).toBe(true);

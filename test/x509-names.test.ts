@@ -57,6 +57,9 @@ describe("hostname matching", () => {
     ["*oo.example.com", "foo.example.com", false],
     ["foo.*.example.com", "foo.bar.example.com", false], // left-most label only
     ["*.com", "example.com", false], // no TLD-wide wildcards
+    ["*.co.uk", "example.co.uk", false], // nor registry-wide ones
+    ["*.s3.amazonaws.com", "bucket.s3.amazonaws.com", false], // nor shared-host-wide ones
+    ["*.example.co.uk", "www.example.co.uk", true],
     ["*", "example", false],
     ["xn--*-1b3c148a.example.com", "xn--bliss-1b3c148a.example.com", false],
     ["foo_bar.example.com", "foo_bar.example.com", false], // not a valid host name

@@ -111,7 +111,8 @@ function commonNameProblem(cert: Certificate): boolean {
     const lower = canonicalHostname(cn);
     if (lower && cert.dnsNames.some((d) => d.toLowerCase() === lower)) return true;
     // A CN naming another host of the same domain as a SAN (copy-paste misissuance); unrelated CNs are free text.
-    if (lower && lower.indexOf(".") > 0 && cert.dnsNames.some((d) => parentOf(d.toLowerCase()) === parentOf(lower))) return true;
+    // (A wildcard SAN covering the CN is not such a sign: "*.example.com" may stand for the CN's host.)
+    if (lower && lower.indexOf(".") > 0 && cert.dnsNames.some((d) => !d.startsWith("*.") && parentOf(d.toLowerCase()) === parentOf(lower))) return true;
     // An internationalised domain name in the CN (U-label or A-label) that is not a SAN: a spoofing risk.
     const domainLike = cn.indexOf(".") > 0 && !/[\s/@,]/.test(cn);
     if (domainLike && (/[^\x00-\x7f]/.test(cn) || /(^|\.)xn--/i.test(cn))) return true;
