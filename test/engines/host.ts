@@ -34,6 +34,8 @@ export interface EngineRun<R = Record<string, unknown>> {
   /** XS only: the meter the worker reports with each reply (heap slots in use, bytes allocated). */
   xsMeter?: { currentHeapCount: number; compute: number; allocate: number };
   hostCalls: number;
+  /** How often the driver waited for the socket after a WANT_READ (blocking engines) or yielded to the event loop. */
+  waits: number;
 }
 
 // ----------------------------------------------------------------------------------------------------------
@@ -115,6 +117,7 @@ interface HostState {
   cpu: () => number;
   result: Record<string, unknown> | null;
   calls: number;
+  waits: number;
   /** true: "W" may wait (blocking engines); false: "W" answers "yield" (event-loop engine). */
   canBlock: boolean;
 }
@@ -141,6 +144,7 @@ function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<
     }
     case "W": {
       if (!state.relay) throw new Error("the engine waited without a socket");
+      state.waits++;
       if (!state.canBlock) return EOF_REPLY;
       return state.relay.readable().then(() => EMPTY);
     }
@@ -278,6 +282,7 @@ export async function runInEngine(engine: EngineName, opts: RunOptions): Promise
     cpu: processCpuMs,
     result: null,
     calls: 0,
+    waits: 0,
     canBlock: !inProcess,
   };
   try {
@@ -346,7 +351,7 @@ async function runNative(engine: "xs" | "qjs", state: HostState, opts: RunOption
     }
     if (reader.error) stderr += `\nhost: ${reader.error.message}`;
     const exitCode = await exited;
-    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode, xsMeter, hostCalls: state.calls };
+    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode, xsMeter, hostCalls: state.calls, waits: state.waits };
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill("SIGKILL");
@@ -394,7 +399,7 @@ async function runWasm(state: HostState, opts: RunOptions): Promise<EngineRun> {
     } catch (e) {
       stderr += String((e as Error).message);
     }
-    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode: null, hostCalls: state.calls };
+    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode: null, hostCalls: state.calls, waits: state.waits };
   } finally {
     qvm.dispose();
     runtime.dispose();
@@ -429,7 +434,7 @@ async function runNodeVm(state: HostState, opts: RunOptions): Promise<EngineRun>
   } catch (e) {
     stderr += String((e as Error).stack ?? e);
   }
-  return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode: null, hostCalls: state.calls };
+  return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode: null, hostCalls: state.calls, waits: state.waits };
 }
 
 /** This process's CPU time (user + system) in ms: for the in-process engines. */
