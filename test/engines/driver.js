@@ -106,7 +106,7 @@
     for (var i = 0; i < size; i++) payload[i] = (i * 31 + 7) & 0xff;
     var echoed = new Uint8Array(size);
     var buf = new Uint8Array(4096);
-    var phase = "handshake", written = 0, got = 0, finished = false;
+    var phase = "handshake", written = 0, got = 0, finished = false, stalls = 0;
 
     function finish(result) {
       finished = true;
@@ -176,7 +176,11 @@
             if (!host.waitReadable()) return false;
             continue;
           }
-          if (r === microtls.WANT_WRITE) continue; // our send accepts everything: only the client's own flush remains
+          if (r === microtls.WANT_WRITE) {
+            // Our send accepts everything, so this only means "call again to flush"; never spin forever.
+            if (++stalls > 1000) throw new Error("WANT_WRITE without progress in phase " + phase);
+            continue;
+          }
           throw new Error("unexpected return " + r + " in phase " + phase);
         }
       } catch (e) {
