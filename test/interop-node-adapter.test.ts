@@ -11,7 +11,7 @@ import { connect, createConnection, TlsSocket } from "../src/node/index.js";
 import type { Certificate } from "../src/x509/index.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, freePort, LOOPBACK, startNodeTlsServer, type NodeTlsServer, type SessionInfo } from "./helpers/servers.js";
-import { readUntil, waitFor, whenClosed } from "./helpers/tls.js";
+import { openTls, parseRecords, readUntil, waitFor, whenClosed } from "./helpers/tls.js";
 
 let pki: StandardPki;
 let httpsServer: NodeTlsServer;
@@ -212,6 +212,21 @@ describe("backpressure", () => {
     await ended;
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
     await whenClosed(socket);
+  });
+});
+
+describe("corked writes", () => {
+  it("go out as one record", async () => {
+    const server = await startNodeTlsServer(nodeCert());
+    const { socket, client } = await openTls(server.port);
+    const before = parseRecords(client.tap.sent).length;
+    socket.cork();
+    for (const part of ["one ", "two ", "three\n"]) socket.write(part);
+    process.nextTick(() => socket.uncork());
+    expect((await readUntil(socket, (b) => b.includes("\n"))).toString()).toBe("one two three\n");
+    const records = parseRecords(client.tap.sent).slice(before);
+    expect(records.map((r) => r.type)).toEqual([23]);
+    socket.destroy();
   });
 });
 

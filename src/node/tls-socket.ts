@@ -154,6 +154,10 @@ export class TlsSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.enqueueWrite(chunk, callback);
+  }
+
+  private enqueueWrite(chunk: Buffer, callback: (error?: Error | null) => void): void {
     if (chunk.length === 0) return callback();
     if (this.transport.destroyed || this.transport.writableEnded) {
       // Never report data as written that can no longer reach the peer.
@@ -161,6 +165,11 @@ export class TlsSocket extends Duplex {
     }
     this.pendingWrite = { chunk, offset: 0, callback };
     this.pump();
+  }
+
+  /** Corked or queued writes go out together: fewer, fuller records (each costs a header and a tag). */
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, callback: (error?: Error | null) => void): void {
+    this.enqueueWrite(Buffer.concat(chunks.map((c) => c.chunk)), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
