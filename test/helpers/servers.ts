@@ -217,7 +217,8 @@ export async function startNodeTlsServerProcess(opts: NodeServerProcessOptions):
         child.once("exit", onExit);
       }),
     ]);
-    return track({ ...handle, port: Number(/(\d+)$/.exec(line)![1]), close: handle.close });
+    handle.port = Number(/(\d+)$/.exec(line)![1]);
+    return track(handle);
   } catch (e) {
     child.kill("SIGKILL");
     throw e;
@@ -227,6 +228,8 @@ export async function startNodeTlsServerProcess(opts: NodeServerProcessOptions):
 }
 
 export interface ChildServer extends RunningServer {
+  /** Known once the server reported it (openssl, the Node process) or chosen before the start (gnutls). */
+  port: number;
   readonly child: ChildProcess;
   /** Everything the server printed so far (stdout + stderr). */
   output(): string;
@@ -359,7 +362,8 @@ export async function startOpensslServer(opts: OpensslServerOptions): Promise<Ch
   } finally {
     if (onExit) child.off("exit", onExit);
   }
-  return track({ ...handle, port, close: handle.close });
+  handle.port = port;
+  return track(handle);
 }
 
 export interface GnutlsServerOptions {
