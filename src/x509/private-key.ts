@@ -34,9 +34,10 @@ const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 4096;
 
 const DECRYPT_HINT =
-  "microtls does not decrypt private keys: decrypt it once, e.g. `openssl pkey -in key.pem -out key-plain.pem` " +
+  "Decrypt it once, e.g. `openssl pkey -in key.pem -out key-plain.pem` " +
   "(or `openssl pkcs8 -in key.pem -out key-plain.pem` for PKCS#8, `openssl rsa`/`openssl ec -in key.pem -out key-plain.pem` " +
-  "for the traditional formats), and protect the plain file like the key it is";
+  "for the traditional formats) and protect the plain file like the key it is; or, for PKCS#8 (PBES2) keys, pass " +
+  "decryptPrivateKey(pem, passphrase) from microtls/x509 as the key";
 
 function config(message: string): TlsError {
   return new TlsError("CONFIG", message);
