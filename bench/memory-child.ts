@@ -51,10 +51,11 @@ const usage = (): { heap: number; buffers: number } => {
 };
 
 async function settle(): Promise<void> {
-  await sleep(30);
-  fullGc();
-  await sleep(10); // backing stores are released after the GC that found them dead
-  fullGc();
+  // Backing stores are released (and credited) after the GC that found them dead: a few rounds.
+  for (let i = 0; i < 3; i++) {
+    fullGc();
+    await sleep(20);
+  }
 }
 
 function bareSocket(ep: Endpoint): Promise<Connection> {
@@ -67,15 +68,30 @@ function bareSocket(ep: Endpoint): Promise<Connection> {
   });
 }
 
-async function retainedPer(connect: () => Promise<Connection>, n: number): Promise<number> {
+/**
+ * Bytes held per idle established connection, and per bare TCP socket to the same port. Closed TLS sockets can
+ * stay reachable for a while (microtls/node keeps a closing transport up to 1 s to flush its close_notify), and
+ * V8 only credits freed ArrayBuffers after they are collected, so the earlier samples' connections are given
+ * time to go first; the bare sockets are measured before the TLS ones for the same reason.
+ */
+async function retained(connect: () => Promise<Connection>, bare: () => Promise<Connection>, n: number): Promise<{ tls: number; bare: number }> {
+  await sleep(1500);
   await settle();
-  const before = usage();
+  const b0 = usage();
+  const sockets: Connection[] = [];
+  for (let i = 0; i < n; i++) sockets.push(await bare());
+  await settle();
+  const b1 = usage();
+  for (const c of sockets) await c.close();
+  await settle();
+  const t0 = usage();
   const held: Connection[] = [];
   for (let i = 0; i < n; i++) held.push(await connect());
   await settle();
-  const after = usage();
+  const t1 = usage();
   for (const c of held) await c.close();
-  return (after.heap + after.buffers - before.heap - before.buffers) / n;
+  const per = (a: { heap: number; buffers: number }, z: { heap: number; buffers: number }) => (z.heap + z.buffers - a.heap - a.buffers) / n;
+  return { tls: per(t0, t1), bare: per(b0, b1) };
 }
 
 const cfg = JSON.parse(process.env.BENCH_MEMORY_CONFIG ?? "{}") as MemoryConfig;
@@ -144,8 +160,9 @@ for (const name of cfg.drivers) {
       row.allocatedPerHandshake = stats(total).median;
       row.allocatedHeapOnly = stats(heapOnly).median;
       row.allocatedSamples = total.length;
-      row.retainedPerConnection = await retainedPer(connect, cfg.idleConnections);
-      row.retainedBareSocket = await retainedPer(() => bareSocket(t.endpoint), cfg.idleConnections);
+      const held = await retained(connect, () => bareSocket(t.endpoint), cfg.idleConnections);
+      row.retainedPerConnection = held.tls;
+      row.retainedBareSocket = held.bare;
     } catch (e) {
       row.unavailable = `failed: ${(e as Error).message}`;
     }

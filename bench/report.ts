@@ -133,6 +133,28 @@ export function renderReport(r: Results): string {
       ),
   );
 
+  const CORE = "microtls core (no adapter)";
+  const coreRows = r.handshakes
+    .filter((h) => h.client === CORE)
+    .map((h) => {
+      const adapter = find(r, h.scenario, h.server, "microtls");
+      const f = refs(r, h.scenario, h.server);
+      return [
+        h.label,
+        h.server,
+        cell(h),
+        cell(adapter),
+        ratio(cpu(h) !== undefined && f.warm ? cpu(h)! / f.warm : undefined),
+        ms(cpu(adapter) !== undefined && cpu(h) !== undefined ? cpu(adapter)! - cpu(h)! : undefined),
+      ];
+    });
+  if (coreRows.length > 0) {
+    parts.push(
+      "### The core without the Node adapter (TlsClient over a net.Socket with a minimal pump)\n\n" +
+        table(["handshake", "server", "core CPU (wall)", "with microtls/node (wall)", "core ÷ floor (chain cached)", "adapter's share, ms"], coreRows),
+    );
+  }
+
   const legacy = ["openssl", "node"].map((server) => [
     LEGACY_SCENARIO.label,
     server,

@@ -137,6 +137,9 @@ async function main(): Promise<void> {
     const drivers: Driver[] = [];
     for (const n of names) drivers.push(await loadDriver(n));
     const ours = drivers[0];
+    // The core without the Node adapter, only where it explains something (keeps the run under 5 minutes).
+    const core = await loadDriver("microtls core (no adapter)");
+    const CORE_SCENARIOS = new Set(["ecdsa-x25519", "rsa-kx"]);
     if (ours.unavailable) log(`bench: microtls ${ours.unavailable}`);
 
     log(`bench: handshakes, interleaved with their floors (${WARMUP} warm-up + ${N} measured rounds per block) …`);
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
         const endpoint = servers.handshake(server, s);
         const contenders: Contender[] = [];
         const rows: HandshakeRow[] = [];
-        for (const d of drivers) {
+        for (const d of CORE_SCENARIOS.has(s.id) ? [...drivers, core] : drivers) {
           const row: HandshakeRow = { scenario: s.id, label: s.label, server, client: d.name };
           const why = d.unavailable ?? d.unsupported(s);
           if (why) {
@@ -231,12 +234,12 @@ async function main(): Promise<void> {
     const memTargets = [BULK_SUITES[0], BULK_SUITES[2]].map((b) => ({ key: b.label, endpoint: servers.bulk(b), scenario: bulkScenario(b) }));
     try {
       results.memory = await runMemoryChild({
-        drivers: ["microtls", "@reclaimprotocol/tls", "node:tls"],
+        drivers: ["microtls", "microtls core (no adapter)", "@reclaimprotocol/tls", "node:tls"],
         targets: memTargets,
         pki,
         floors: [HANDSHAKE_SCENARIOS[0]],
         samples: 12,
-        idleConnections: 8,
+        idleConnections: 20,
       });
     } catch (e) {
       log(`  memory failed: ${(e as Error).message}`);
