@@ -63,6 +63,8 @@ export interface Results {
   memory: MemoryRow[];
   size: SizeResult[];
   durationSec: number;
+  /** Wall seconds per section, to keep the run under 5 minutes. */
+  sectionSec: Record<string, number>;
 }
 
 /** The transport alone: a TCP connection, no TLS — what any client pays to Node's net layer. */
@@ -125,6 +127,12 @@ async function main(): Promise<void> {
     memory: [],
     size: [],
     durationSec: 0,
+    sectionSec: {},
+  };
+  let sectionStart = Date.now();
+  const section = (name: string): void => {
+    results.sectionSec[name] = Math.round((Date.now() - sectionStart) / 100) / 10;
+    sectionStart = Date.now();
   };
 
   log("bench: certificates (openssl CLI) …");
@@ -142,6 +150,7 @@ async function main(): Promise<void> {
     const CORE_SCENARIOS = new Set(["ecdsa-x25519", "rsa-kx"]);
     if (ours.unavailable) log(`bench: microtls ${ours.unavailable}`);
 
+    section("setup");
     log(`bench: handshakes, interleaved with their floors (${WARMUP} warm-up + ${N} measured rounds per block) …`);
     const FLOOR = "floor";
     const FLOOR_WARM = "floor, chain checks cached";
@@ -194,6 +203,7 @@ async function main(): Promise<void> {
     }
 
     results.rsaSchemeSpread = rsaSchemeSpread(pki);
+    section("handshakes");
 
     log("bench: bulk …");
     for (const b of BULK_SUITES) {
@@ -220,6 +230,7 @@ async function main(): Promise<void> {
       }
     }
 
+    section("bulk");
     log("bench: cold start (5 fresh processes per client) …");
     const coldScenario = HANDSHAKE_SCENARIOS[0];
     for (const c of COLD_CLIENTS) {
@@ -230,6 +241,7 @@ async function main(): Promise<void> {
       }
     }
 
+    section("cold start");
     log("bench: memory (child process, --expose-gc) …");
     const memTargets = [BULK_SUITES[0], BULK_SUITES[2]].map((b) => ({ key: b.label, endpoint: servers.bulk(b), scenario: bulkScenario(b) }));
     try {
@@ -248,13 +260,19 @@ async function main(): Promise<void> {
     servers.close();
   }
 
+  section("memory");
   log("bench: size (esbuild) …");
   for (const p of PROFILES) results.size.push(await measureSize(p.profile, p.entry, p.doesNotNeed));
+  section("size");
 
   results.durationSec = Math.round((Date.now() - started) / 1000);
   writeFileSync(`${benchDir}results.json`, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(renderReport(results));
-  log(`bench: done in ${results.durationSec} s; wrote bench/results.json`);
+  log(
+    `bench: done in ${results.durationSec} s (${Object.entries(results.sectionSec)
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(", ")}); wrote bench/results.json`,
+  );
 }
 
 main().then(
