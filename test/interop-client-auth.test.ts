@@ -6,8 +6,9 @@ import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientSchemeByName } from "../src/handshake/client-auth.js";
 import type { ClientAuthOptions, ExternalSigner } from "../src/handshake/client-credentials.js";
-import { clientPkiFor, type ClientPki } from "./helpers/client-keys.js";
+import { clientPkiFor, keyDir, openssl as runOpenssl, type ClientPki } from "./helpers/client-keys.js";
 import type { KeyKind } from "./helpers/pki.js";
+import { decryptPrivateKey } from "../src/x509/encrypted-private-key.js";
 import { closeAllServers, startGnutlsServer, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
 import { failTls, openTls, readToEnd, readUntil, type OpenOptions } from "./helpers/tls.js";
 
@@ -112,6 +113,13 @@ suite("client certificates against servers that require one", () => {
       expect(page).toMatch(new RegExp(`CN ?= ?device-${kind}`));
       expect(asked.length).toBe(1);
     }
+  });
+
+  it("an encrypted PKCS#8 key, decrypted with decryptPrivateKey", async () => {
+    const encrypted = runOpenssl(["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", pki.clients.rsa2048.keyPath, "-passout", "pass:device"], keyDir());
+    const key = decryptPrivateKey(encrypted, "device");
+    const page = await opensslStatus(withAuth({ cert: pki.clients.rsa2048.certPem + pki.clientCa.certPem, key }));
+    expect(page).toMatch(/CN ?= ?device-rsa2048/);
   });
 
   it("a signer limited to PKCS#1 v1.5 gets rsa_pkcs1_sha256", async () => {
