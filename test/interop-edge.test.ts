@@ -249,6 +249,25 @@ describe("closing", () => {
     expect(serverSawEnd).toBe(true);
   });
 
+  it("gnutls-serv answers our close_notify with its own: a clean end after the echo", async () => {
+    const { socket, client } = await openTls(gnutls.port);
+    socket.write("bye\n");
+    socket.end();
+    expect((await readToEnd(socket)).toString()).toBe("bye\n");
+    await whenClosed(socket);
+    const received = parseRecords(client.tap.received);
+    expect(received[received.length - 1].type).toBe(ALERT);
+  });
+
+  it("openssl s_server -www ends its answer with close_notify: read() reaches a clean end", async () => {
+    const { socket, client } = await openTls(openssl.port);
+    socket.write("GET / HTTP/1.0\r\n\r\n");
+    expect((await readToEnd(socket)).toString()).toMatch(/<\/HTML>\s*$/);
+    await whenClosed(socket);
+    const received = parseRecords(client.tap.received);
+    expect(received[received.length - 1].type).toBe(ALERT);
+  });
+
   it("TCP EOF without close_notify after data is TRUNCATED (openssl s_server killed)", async () => {
     const leaf = pki.leaves.p256;
     const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, mode: "plain" });
