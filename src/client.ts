@@ -249,7 +249,8 @@ export class TlsClient {
     if (msg.type === HandshakeType.hello_request) {
       parseEmpty(msg.body, "HelloRequest");
       // RFC 5246 §7.4.1.1: ignored while negotiating; afterwards we decline, since we never renegotiate.
-      if (this.established) {
+      // (Nothing may follow our close_notify, so after close() the request is just dropped.)
+      if (this.established && !this.closeSent) {
         this.config.trace?.("<- hello_request: answering no_renegotiation");
         this.queue(this.record.write(ContentType.alert, Uint8Array.of(ALERT_WARNING, Alert.no_renegotiation)));
       }
