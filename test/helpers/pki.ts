@@ -2,7 +2,7 @@
 // Everything is generated once per test process into a temp dir and memoised by name, so a
 // suite that asks for the same CA twice pays for it once.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -203,10 +203,32 @@ export interface StandardPki {
 let standard: StandardPki | undefined;
 let shared: Pki | undefined;
 
-/** One Pki per test process; removed at process exit. */
+// Test workers are often killed rather than exited, so 'exit' hooks do not always run: each process keeps its
+// PKI in a directory named after its pid, and the next process removes the directories of dead ones.
+const SHARED_ROOT = join(tmpdir(), "microtls-test-pki");
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+function sweepDeadProcessDirs(): void {
+  for (const name of readdirSync(SHARED_ROOT)) {
+    const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(SHARED_ROOT, name), { recursive: true, force: true });
+  }
+}
+
+/** One Pki per test process, removed at exit (or by a later process if this one is killed). */
 export function sharedPki(): Pki {
   if (!shared) {
-    const p = new Pki();
+    mkdirSync(SHARED_ROOT, { recursive: true });
+    sweepDeadProcessDirs();
+    const p = new Pki(mkdtempSync(join(SHARED_ROOT, `${process.pid}-`)));
     shared = p;
     process.once("exit", () => p.cleanup());
   }
