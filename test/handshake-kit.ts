@@ -9,7 +9,7 @@ import { trafficKeys } from "../src/handshake/key-schedule.js";
 import { suiteByName } from "../src/handshake/suites.js";
 import type { RecordCipher } from "../src/record/cipher.js";
 
-export const TRANSCRIPTS = ["openssl-ecdhe-rsa-x25519-aes128gcm", "openssl-ecdhe-ecdsa-p256-chacha20", "gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq"];
+export const TRANSCRIPTS = ["openssl-ecdhe-rsa-x25519-aes128gcm", "openssl-ecdhe-ecdsa-p256-chacha20", "gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq", "openssl-rsa-kx-aes256gcm"];
 
 export interface Transcript {
   name: string;

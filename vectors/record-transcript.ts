@@ -36,6 +36,13 @@ const VARIANTS: Variant[] = [
     options: { cipherSuites: ["TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"], groups: ["secp256r1"] },
   },
   {
+    // RSA key exchange (opt-in): the premaster secret and the PKCS#1 padding come from the recorded random bytes.
+    name: "openssl-rsa-kx-aes256gcm",
+    server: "openssl",
+    key: ["-newkey", "rsa:2048"],
+    options: { cipherSuites: ["TLS_RSA_WITH_AES_256_GCM_SHA384"] },
+  },
+  {
     // gnutls-serv sends a CertificateRequest (answered with an empty Certificate) and agrees to record_size_limit.
     name: "gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq",
     server: "gnutls",
