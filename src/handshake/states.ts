@@ -75,9 +75,9 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
     cipherSuites: config.suites.map((s) => s.id),
     extensions: hs.offeredExtensions,
   });
+  // The first record says TLS 1.0, as every browser does: some old middleboxes drop other values.
   const detail = `suites=${config.suites.length} groups=${config.groups.map((g) => g.name).join(",")}` +
     (hs.offer.sniHost ? ` sni=${hs.offer.sniHost}` : "") + (config.alpn.length ? ` alpn=${config.alpn.join(",")}` : "");
-  // The first record says TLS 1.0, as every browser does: some old middleboxes drop other values.
   hs.sendHandshake(hello, detail, 0x0301);
   return new ExpectServerHello();
 }
