@@ -39,23 +39,59 @@ export async function transfer(conn: Connection, bytes = BULK_BYTES): Promise<Bu
   const payload = new Uint8Array(WRITE_CHUNK);
   globalThis.crypto.getRandomValues(payload);
   let received = 0;
+  let onData: (d: Uint8Array) => void = () => {};
+  let onClose: () => void = () => {};
   const echoed = new Promise<void>((resolve, reject) => {
-    stream.on("data", (d: Uint8Array) => {
+    onData = (d) => {
       received += d.length;
       if (received >= bytes) resolve();
-    });
+    };
+    onClose = () => (received >= bytes ? resolve() : reject(new Error(`closed after ${received} bytes`)));
+    stream.on("data", onData);
     stream.once("error", reject);
-    stream.once("close", () => (received >= bytes ? resolve() : reject(new Error(`closed after ${received} bytes`))));
+    stream.once("close", onClose);
   });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let sent = 0; sent < bytes; sent += WRITE_CHUNK) {
-    if (!stream.write(payload.subarray(0, Math.min(WRITE_CHUNK, bytes - sent)))) await once(stream, "drain");
+  try {
+    for (let sent = 0; sent < bytes; sent += WRITE_CHUNK) {
+      if (!stream.write(payload.subarray(0, Math.min(WRITE_CHUNK, bytes - sent)))) await once(stream, "drain");
+    }
+    await echoed;
+  } finally {
+    stream.off("data", onData);
+    stream.off("close", onClose);
   }
-  await echoed;
   const wallMs = performance.now() - t0;
   const cpuMs = cpuMsSince(c0);
   return { cpuMs, wallMs, mibPerSec: (2 * bytes) / (1024 * 1024) / (wallMs / 1000) };
+}
+
+/**
+ * The bulk figures, interleaved: `segments` rounds of (raw AEAD on a slice, then each connection moving the same
+ * slice each way), summed — so the raw baseline and the transfers share the machine's load of the moment.
+ */
+export async function interleavedBulk(
+  aead: BulkSuite["aead"],
+  conns: Array<{ name: string; conn: Connection }>,
+  bytes = BULK_BYTES,
+  segments = 4,
+): Promise<{ rawCpuMs: number; byName: Map<string, BulkResult> }> {
+  const slice = bytes / segments;
+  let rawCpuMs = 0;
+  const totals = new Map<string, { cpuMs: number; wallMs: number }>(conns.map((c) => [c.name, { cpuMs: 0, wallMs: 0 }]));
+  for (let i = 0; i < segments; i++) {
+    rawCpuMs += rawAead(aead, slice).cpuMs;
+    for (const c of conns) {
+      const r = await transfer(c.conn, slice);
+      const t = totals.get(c.name)!;
+      t.cpuMs += r.cpuMs;
+      t.wallMs += r.wallMs;
+    }
+  }
+  const byName = new Map<string, BulkResult>();
+  for (const [name, t] of totals) byName.set(name, { ...t, mibPerSec: (2 * bytes) / (1024 * 1024) / (t.wallMs / 1000) });
+  return { rawCpuMs, byName };
 }
 
 /** The raw AEAD: seal `bytes` as 16 KiB records, then open them all (what one client does each way). */

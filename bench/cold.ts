@@ -73,7 +73,7 @@ export async function measureCold(tmpDir: string, client: (typeof COLD_CLIENTS)[
       format: "esm",
       platform: "node",
       target: "node20",
-      minify: false,
+      minify: true, // as an application would ship it
       logLevel: "silent",
       metafile: true,
       // CommonJS dependencies inside an ESM bundle still call require().

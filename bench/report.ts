@@ -29,6 +29,8 @@ export interface Target {
   target: string;
   measured: string;
   met: boolean | null;
+  /** When the verdict depends on a caveat (e.g. the chain-signature cache), the verdict without it. */
+  metOtherwise?: { met: boolean; when: string };
 }
 
 export function targets(r: Results): Target[] {
@@ -59,7 +61,8 @@ export function targets(r: Results): Target[] {
         figure: `CPU vs @reclaimprotocol/tls, ${id} (${server} server)`,
         target: `≥ ${t}× faster`,
         measured: `${ratio(v)} (${ratio(uncached)} if our chain checks were not cached)`,
-        met: uncached === undefined ? null : uncached >= t,
+        met: v === undefined ? null : v >= t,
+        ...(uncached !== undefined ? { metOtherwise: { met: uncached >= t, when: "uncached" } } : {}),
       });
     }
   }
@@ -263,7 +266,12 @@ export function renderReport(r: Results): string {
     "### Targets (reported, never asserted)\n\n" +
       table(
         ["figure", "target", "measured", "met"],
-        targets(r).map((t) => [t.figure, t.target, t.measured, t.met === null ? "n/a" : t.met ? "yes" : "**no**"]),
+        targets(r).map((t) => {
+          const verdict = (m: boolean) => (m ? "yes" : "**no**");
+          const main = t.met === null ? "n/a" : verdict(t.met);
+          const other = t.metOtherwise && t.metOtherwise.met !== t.met ? `; ${verdict(t.metOtherwise.met)} ${t.metOtherwise.when}` : "";
+          return [t.figure, t.target, t.measured, main + other];
+        }),
       ),
   );
   return `${parts.join("\n\n")}\n`;

@@ -7,7 +7,7 @@ import { cpus, totalmem, release, platform, arch, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { loadDriver, type DriverName } from "./clients/index.js";
 import { closeSocket, type Connection, type Driver } from "./clients/types.js";
-import { BULK_BYTES, bulkScenario, rawAead, transfer } from "./bulk.js";
+import { BULK_BYTES, bulkScenario, interleavedBulk } from "./bulk.js";
 import { COLD_CLIENTS, measureCold, type ColdResult } from "./cold.js";
 import { floorBreakdown, prepareFloor, rsaSchemeSpread, type FloorResult } from "./floor.js";
 import { measureInterleaved, type Contender, type HandshakeStats } from "./measure.js";
@@ -205,31 +205,35 @@ async function main(): Promise<void> {
     results.rsaSchemeSpread = rsaSchemeSpread(pki);
     section("handshakes");
 
-    log("bench: bulk …");
+    log("bench: bulk (raw AEAD, plain TCP, node:tls and microtls interleaved in 4 slices) …");
     for (const b of BULK_SUITES) {
-      const raw = rawAead(b.aead);
-      const tcp = await transfer(await tcpConnect(servers.tcpEcho().host, servers.tcpEcho().port, true));
-      for (const d of drivers.slice(0, 2)) {
-        const row: BulkRow = { suite: b.label, client: d.name, rawCpuMs: raw.cpuMs, tcpCpuMs: tcp.cpuMs };
-        results.bulk.push(row);
-        const scenario = bulkScenario(b);
-        const why = d.unavailable ?? d.unsupported(scenario);
-        if (why) {
-          row.skipped = why;
-          continue;
+      const scenario = bulkScenario(b);
+      const rows: BulkRow[] = drivers.slice(0, 2).map((d) => ({ suite: b.label, client: d.name, rawCpuMs: 0 }));
+      results.bulk.push(...rows);
+      const conns: Array<{ name: string; conn: Connection }> = [];
+      try {
+        const tcp = servers.tcpEcho();
+        conns.push({ name: "tcp", conn: await tcpConnect(tcp.host, tcp.port, true) });
+        for (const [i, d] of drivers.slice(0, 2).entries()) {
+          const why = d.unavailable ?? d.unsupported(scenario);
+          if (why) rows[i].skipped = why;
+          else conns.push({ name: d.name, conn: await d.connect({ endpoint: servers.bulk(b), scenario, pki }) });
         }
-        try {
-          const conn = await d.connect({ endpoint: servers.bulk(b), scenario, pki });
-          const r = await transfer(conn);
-          await conn.close();
-          Object.assign(row, r);
-          log(`  ${b.label} / ${d.name}: cpu ${r.cpuMs.toFixed(0)} ms (raw AEAD ${raw.cpuMs.toFixed(0)} ms), ${r.mibPerSec.toFixed(1)} MiB/s`);
-        } catch (e) {
-          row.skipped = `failed: ${(e as Error).message}`;
+        const m = await interleavedBulk(b.aead, conns);
+        for (const row of rows) {
+          row.rawCpuMs = m.rawCpuMs;
+          row.tcpCpuMs = m.byName.get("tcp")?.cpuMs;
+          const got = m.byName.get(row.client);
+          if (got) Object.assign(row, got);
+          if (got) log(`  ${b.label} / ${row.client}: cpu ${got.cpuMs.toFixed(0)} ms (raw AEAD ${m.rawCpuMs.toFixed(0)} ms), ${got.mibPerSec.toFixed(1)} MiB/s`);
         }
+      } catch (e) {
+        for (const row of rows) row.skipped ??= `failed: ${(e as Error).message}`;
+        log(`  ${b.label}: failed: ${(e as Error).message}`);
+      } finally {
+        for (const c of conns) await c.conn.close();
       }
     }
-
     section("bulk");
     log("bench: cold start (5 fresh processes per client) …");
     const coldScenario = HANDSHAKE_SCENARIOS[0];
@@ -250,8 +254,8 @@ async function main(): Promise<void> {
         targets: memTargets,
         pki,
         floors: [HANDSHAKE_SCENARIOS[0]],
-        samples: 12,
-        idleConnections: 20,
+        samples: 10,
+        idleConnections: 12,
       });
     } catch (e) {
       log(`  memory failed: ${(e as Error).message}`);
