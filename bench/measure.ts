@@ -36,25 +36,6 @@ export interface HandshakeStats {
 
 const MAX_ERRORS = 5;
 
-/** Sequential handshakes: `warmup` unmeasured, then `count` measured from TCP connect to handshake done. */
-export async function measureHandshakes(connect: () => Promise<Connection>, warmup: number, count: number): Promise<HandshakeStats> {
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  for (let i = 0; i < warmup + count; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const conn = await connect();
-    const t1 = performance.now();
-    const c = cpuMsSince(c0);
-    await conn.close();
-    if (i >= warmup) {
-      cpu.push(c);
-      wall.push(t1 - t0);
-    }
-  }
-  return { cpuMs: stats(cpu), wallMs: stats(wall) };
-}
-
 /** One contender in an interleaved measurement: a client's handshake, or a floor computed in-process. */
 export interface Contender {
   name: string;
