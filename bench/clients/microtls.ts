@@ -43,21 +43,26 @@ export async function microtlsDriver(): Promise<Driver> {
   let unavailable: string | null = null;
   const stores = new Map<string, unknown>();
   let anchors: ((pem: string) => unknown) | undefined;
-  try {
-    const mod = (await import("../../src/node/index.js")) as Record<string, unknown>;
-    if (typeof mod.createConnection === "function") createConnection = mod.createConnection as CreateConnection;
-    else unavailable = "not yet available: src/node exports no createConnection()";
-    const x509 = (await import("../../src/x509/index.js")) as Record<string, unknown>;
-    const TrustStore = x509.TrustStore as (new (pem: string) => unknown) | undefined;
-    if (TrustStore) {
-      anchors = (pem) => {
-        let store = stores.get(pem);
-        if (!store) stores.set(pem, (store = new TrustStore(pem)));
-        return store;
-      };
+  // BENCH_WITHOUT_MICROTLS=1 rehearses the run from before the client existed: every microtls row says so.
+  if (process.env.BENCH_WITHOUT_MICROTLS === "1") {
+    unavailable = "not yet available (BENCH_WITHOUT_MICROTLS=1)";
+  } else {
+    try {
+      const mod = (await import("../../src/node/index.js")) as Record<string, unknown>;
+      if (typeof mod.createConnection === "function") createConnection = mod.createConnection as CreateConnection;
+      else unavailable = "not yet available: src/node exports no createConnection()";
+      const x509 = (await import("../../src/x509/index.js")) as Record<string, unknown>;
+      const TrustStore = x509.TrustStore as (new (pem: string) => unknown) | undefined;
+      if (TrustStore) {
+        anchors = (pem) => {
+          let store = stores.get(pem);
+          if (!store) stores.set(pem, (store = new TrustStore(pem)));
+          return store;
+        };
+      }
+    } catch (e) {
+      unavailable = `not yet available: src/node does not load (${(e as Error).message.split("\n")[0]})`;
     }
-  } catch (e) {
-    unavailable = `not yet available: src/node does not load (${(e as Error).message.split("\n")[0]})`;
   }
   return {
     name: "microtls",
