@@ -1,5 +1,6 @@
 // Turns results.json into the Markdown tables `npm run bench` prints (and bench/PERFORMANCE.md quotes).
 import type { HandshakeRow, Results } from "./run.js";
+import { renderResumption } from "./resume.js";
 import { HANDSHAKE_SCENARIOS, LEGACY_SCENARIO } from "./scenarios.js";
 import type { ServerKind } from "./servers.js";
 
@@ -261,6 +262,10 @@ export function renderReport(r: Results): string {
       table(["profile", "minified", "gzipped", "ours (src/) minified", "dependencies, minified bytes"], sizeRows) +
       (unwanted ? `\n\n${unwanted}` : ""),
   );
+
+  if (r.resumption && r.resumption.length > 0) {
+    parts.push("### Session resumption (client CPU, resumed vs full handshake)\n\n" + renderResumption(r.resumption).trimEnd());
+  }
 
   parts.push(
     "### Targets (reported, never asserted)\n\n" +

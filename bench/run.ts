@@ -17,6 +17,7 @@ import { renderReport } from "./report.js";
 import { BULK_SUITES, HANDSHAKE_SCENARIOS, LEGACY_SCENARIO, type Scenario } from "./scenarios.js";
 import { SERVER_KINDS, startServers, type ServerKind } from "./servers.js";
 import { measureSize, PROFILES, type SizeResult } from "./size.js";
+import { measureResumption, RESUME_CASES, type ResumeRow } from "./resume.js";
 
 const N = Number(process.env.BENCH_N ?? 100);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
@@ -62,6 +63,8 @@ export interface Results {
   cold: { scenario: string; server: ServerKind; results: ColdResult[] };
   memory: MemoryRow[];
   size: SizeResult[];
+  /** Resumed vs full handshake client CPU against openssl s_server (issue 7); absent in older results. */
+  resumption?: ResumeRow[];
   durationSec: number;
   /** Wall seconds per section, to keep the run under 5 minutes. */
   sectionSec: Record<string, number>;
@@ -268,6 +271,13 @@ async function main(): Promise<void> {
   log("bench: size (esbuild) …");
   for (const p of PROFILES) results.size.push(await measureSize(p.profile, p.entry, p.doesNotNeed));
   section("size");
+  log("bench: resumed vs full handshake (openssl s_server, session tickets) …");
+  try {
+    results.resumption = await measureResumption(pki, RESUME_CASES, N, WARMUP);
+  } catch (e) {
+    log(`  resumption failed: ${(e as Error).message}`);
+  }
+  section("resumption");
 
   results.durationSec = Math.round((Date.now() - started) / 1000);
   writeFileSync(`${benchDir}results.json`, `${JSON.stringify(results, null, 2)}\n`);

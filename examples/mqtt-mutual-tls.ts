@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { MqttClient } from "mqtt";
-import type { TlsSession } from "../src/handshake/session.js";
+import type { TlsSession } from "../src/index.js";
 import { createConnection, type ConnectOptions, type TlsSocket } from "../src/node/index.js";
 
 export interface MqttTlsOptions {
@@ -43,21 +43,11 @@ export interface MqttRoundTrip {
   handshakeMs: number | null;
 }
 
-/**
- * Session resumption is being wired into TlsClient (issue 7): these read the planned `session`/`resumed`
- * getters without depending on them at compile time, so the example builds before and after.
- */
-interface ResumptionView {
-  session?: TlsSession | null;
-  resumed?: boolean;
-}
-
 /** Connects, subscribes, publishes one message, waits for it to come back, and disconnects. */
 export function mqttRoundTrip(o: MqttTlsOptions): Promise<MqttRoundTrip> {
   const topic = o.topic ?? `microtls/example/${randomBytes(4).toString("hex")}`;
   const payload = `hello from microtls ${new Date().toISOString()}`;
-  // cert/key/session are TlsClient options (issue 7); passed as a variable so the example compiles either way.
-  const tlsOptions: ConnectOptions & { cert?: string; key?: string | Uint8Array; session?: TlsSession | Uint8Array } = {
+  const tlsOptions: ConnectOptions = {
     host: o.host,
     port: o.port,
     serverName: o.serverName ?? o.host,
@@ -106,12 +96,11 @@ export function mqttRoundTrip(o: MqttTlsOptions): Promise<MqttRoundTrip> {
     client.on("message", (t, message) => {
       if (t !== topic || settled) return;
       const s = socket!;
-      const view = s.client as unknown as ResumptionView;
       const result: MqttRoundTrip = {
         received: message.toString("utf8"),
         cipherSuite: s.client.cipherSuite,
-        resumed: view.resumed === true,
-        session: view.session ?? null,
+        resumed: s.client.resumed,
+        session: s.client.session,
         handshakeMs: s.handshakeMs,
       };
       settled = true;
@@ -150,7 +139,7 @@ export async function main(argv: string[]): Promise<void> {
   const first = await mqttRoundTrip(options);
   process.stdout.write(`full handshake:    ${first.cipherSuite}, ${first.handshakeMs} ms, received "${first.received}"\n`);
   if (!first.session) {
-    process.stdout.write("no session to resume (the broker gave no session ID or ticket, or this microtls predates resumption)\n");
+    process.stdout.write("no session to resume (the broker gave no session ID or ticket)\n");
     return;
   }
   const second = await mqttRoundTrip({ ...options, session: first.session });

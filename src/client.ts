@@ -4,6 +4,7 @@ import { resolveConfig, type ClientConfig, type TlsClientOptions } from "./hands
 import { HandshakeContext } from "./handshake/context.js";
 import { HandshakeType, parseEmpty } from "./handshake/messages.js";
 import { parseChain } from "./handshake/server-certificate.js";
+import type { TlsSession } from "./handshake/session.js";
 import { Established, startHandshake, type HandshakeState } from "./handshake/states.js";
 import { ContentType } from "./record/content-type.js";
 import { HandshakeReassembler, type HandshakeMessage } from "./record/handshake-reassembler.js";
@@ -66,6 +67,8 @@ export class TlsClient {
   private groupName: GroupName | null = null;
   private chain: Uint8Array[] = [];
   private flags: string[] = [];
+  private sessionValue: TlsSession | null = null;
+  private wasResumed = false;
 
   constructor(options: TlsClientOptions) {
     this.config = resolveConfig(options);
@@ -175,6 +178,18 @@ export class TlsClient {
   /** Verification flags of the server chain: empty when all was checked, TIME_UNKNOWN when there was no clock. */
   get verifyFlags(): string[] {
     return this.flags.slice();
+  }
+  /**
+   * What a later client needs to resume this session (pass it as the `session` option, or save encodeSession(session)).
+   * Holds the master secret: store it like a private key. Null before the handshake, when the server offered no
+   * resumption, and after a fatal alert.
+   */
+  get session(): TlsSession | null {
+    return this.sessionValue && this.sessionValue.resumable ? this.sessionValue : null;
+  }
+  /** Whether the handshake resumed a session (abbreviated: no certificates exchanged, so peerCertificates is empty). */
+  get resumed(): boolean {
+    return this.wasResumed;
   }
   /** The server's chain, leaf first, parsed on each call (only the DER is kept, to keep idle connections small). */
   get peerCertificates(): Certificate[] {
@@ -298,6 +313,8 @@ export class TlsClient {
     this.groupName = hs.group ? hs.group.name : null;
     this.chain = hs.chain;
     this.flags = hs.verifyFlags;
+    this.sessionValue = hs.session;
+    this.wasResumed = hs.resumed;
     this.config.trace?.(
       `handshake complete: ${this.suiteName}${this.groupName ? " " + this.groupName : ""} ems=${this.ems}` +
         (this.alpn ? ` alpn=${this.alpn}` : "") + (this.flags.length ? ` flags=${this.flags.join(",")}` : ""),
@@ -400,6 +417,12 @@ export class TlsClient {
   private fail(e: unknown): TlsError {
     const error = e instanceof TlsError ? e : new TlsError("INTERNAL_ERROR", `internal error: ${e instanceof Error ? e.message : String(e)}`, Alert.internal_error);
     this.failure = error;
+    // RFC 5246 §7.2.2: a session whose connection ended in a fatal alert (sent or received) must not be resumed, nor one
+    // that failed to resume. A bare transport loss does not count (§7.2.1): sleeping devices drop connections all the time.
+    if (error.alert !== undefined) {
+      if (this.sessionValue) this.sessionValue.resumable = false;
+      if (this.hs && this.hs.offeredSession) this.hs.offeredSession.resumable = false;
+    }
     const sendAlert = error.alert !== undefined && error.code !== "ALERT_RECEIVED" && error.code !== "TRANSPORT";
     this.dropHandshake();
     this.appData = null;

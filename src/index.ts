@@ -6,3 +6,11 @@ export type { GroupName } from "./crypto/ecdh.js";
 export type { RandomSource } from "./crypto/random.js";
 export { TlsError, Alert, alertName } from "./errors.js";
 export type { TlsErrorCode } from "./errors.js";
+// Session resumption: client.session saved across deep sleep (it holds the master secret: store it like a key).
+export { encodeSession, decodeSession } from "./handshake/session.js";
+export type { TlsSession } from "./handshake/session.js";
+// Client certificates: the options and the external signer's shape; keys parsed or decrypted ahead of time.
+export type { ClientAuthOptions, ExternalSigner } from "./handshake/client-credentials.js";
+export { parsePrivateKey } from "./x509/private-key.js";
+export { decryptPrivateKey } from "./x509/encrypted-private-key.js";
+export type { PrivateKey } from "./x509/private-key.js";

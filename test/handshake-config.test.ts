@@ -106,7 +106,7 @@ describe("the ClientHello", () => {
     expect(hello.random).toEqual(new Uint8Array(32).fill(7));
     expect(hello.sessionId).toHaveLength(0);
     expect(hello.cipherSuites).toEqual([0xcca9, 0xcca8, 0xc02b, 0xc02f, 0xc02c, 0xc030]);
-    expect(types).toEqual([0, 10, 11, 13, 23, 0xff01]);
+    expect(types).toEqual([0, 10, 11, 13, 23, 35, 0xff01]);
     expect([...ext(0)!]).toEqual([0, 21, 0, 0, 18, ...Array.from("device.example.com", (c) => c.charCodeAt(0))]);
     expect([...ext(10)!]).toEqual([0, 6, 0, 29, 0, 23, 0, 24]);
     expect([...ext(11)!]).toEqual([1, 0]);
@@ -117,7 +117,7 @@ describe("the ClientHello", () => {
   it("offers RSA key exchange only when named, and then no EC extensions if no ECDHE suite remains", () => {
     const { hello, types } = clientHelloOf({ ...base, cipherSuites: ["TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_GCM_SHA256"] });
     expect(hello.cipherSuites).toEqual([0x009d, 0x009c]);
-    expect(types).toEqual([0, 13, 23, 0xff01]);
+    expect(types).toEqual([0, 13, 23, 35, 0xff01]);
   });
 
   it("sends no SNI for IP literals, and strips a trailing dot", () => {

@@ -42,7 +42,7 @@ export function replayRandom(bytes: Uint8Array): (buf: Uint8Array) => void {
 }
 
 export function transcriptOptions(t: Transcript, extra: Partial<TlsClientOptions> = {}): TlsClientOptions {
-  return { serverName: t.serverName, ca: t.ca, now: () => t.now, random: replayRandom(t.random), ...t.options, ...extra };
+  return { serverName: t.serverName, ca: t.ca, now: () => t.now, random: replayRandom(t.random), sessionTickets: false, ...t.options, ...extra } as TlsClientOptions;
 }
 
 export interface ReplayResult {

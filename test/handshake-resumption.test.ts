@@ -8,9 +8,6 @@ import type { TlsClientOptions } from "../src/handshake/config.js";
 import { encodeCertificateList, encodeServerHello, HandshakeType, parseClientHello, type Extension } from "../src/handshake/messages.js";
 import type { TlsSession } from "../src/handshake/session.js";
 
-// SKIPPED until TlsClient takes `session` (issue 7 integration, /work/issue7-integration.md).
-const INTEGRATED = false;
-const suite = INTEGRATED ? describe : describe.skip;
 
 const HOST = "device.example";
 const CHACHA_ECDSA = 0xcca9;
@@ -72,7 +69,7 @@ function fatal(client: TlsClient, sent: number[], code: string, alert: number, m
   expect(sent.slice(-7)).toEqual([21, 3, 3, 0, 2, 2, alert]); // the fatal alert went out in the clear
 }
 
-suite("offering a session", () => {
+describe("offering a session", () => {
   it("by session ID: the stored ID, and an empty session_ticket asking for a ticket", () => {
     const { hello } = harness({ session: session() });
     expect(Array.from(hello.sessionId)).toEqual(Array.from(session().sessionId));
@@ -98,7 +95,7 @@ suite("offering a session", () => {
   });
 });
 
-suite("checking the server's resumption", () => {
+describe("checking the server's resumption", () => {
   it("refuses a different cipher suite with illegal_parameter", () => {
     const h = harness({ session: session() });
     h.deliver(serverHello(h.hello.sessionId, GCM128_ECDSA, [EMS, RENEGOTIATION_INFO]));

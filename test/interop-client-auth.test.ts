@@ -12,10 +12,6 @@ import { decryptPrivateKey } from "../src/x509/encrypted-private-key.js";
 import { closeAllServers, startGnutlsServer, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
 import { failTls, openTls, readToEnd, readUntil, type OpenOptions } from "./helpers/tls.js";
 
-// SKIPPED until TlsClient takes cert/key/sign/session (issue 7 integration, /work/issue7-integration.md). Every case
-// here passed against that integration applied as a prototype; flip INTEGRATED when it lands in src/.
-const INTEGRATED = false;
-const suite = INTEGRATED ? describe : describe.skip;
 
 const KINDS: KeyKind[] = ["p256", "p384", "rsa2048"];
 let pki: ClientPki;
@@ -35,7 +31,6 @@ function credentials(kind: KeyKind): ClientAuthOptions {
 }
 
 beforeAll(async () => {
-  if (!INTEGRATED) return;
   pki = clientPkiFor();
   const s = pki.server;
   const leaf = s.leaves.p256;
@@ -54,10 +49,10 @@ beforeAll(async () => {
       socket.end(`hello ${peer?.subject?.CN}\n`);
     },
   });
-  openssl = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: s.intermediateFile, mode: "www", extraArgs: ["-Verify", "2", "-CAfile", clientCas, "-verify_return_error"] });
+  openssl = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: s.intermediateFile, mode: "www", extraArgs: ["-Verify", "1", "-CAfile", clientCas, "-verify_return_error"] });
   // Trusts only an unrelated root: our client certificate's issuers are unknown to it.
   const otherRoot = s.pki.issue({ name: "unrelated-client-root", cn: "Some Other Device CA", key: "p256", ca: true });
-  opensslOtherCa = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: s.intermediateFile, mode: "www", extraArgs: ["-Verify", "2", "-CAfile", s.pki.bundle("unrelated-client-root", [otherRoot]), "-verify_return_error"] });
+  opensslOtherCa = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: s.intermediateFile, mode: "www", extraArgs: ["-Verify", "1", "-CAfile", s.pki.bundle("unrelated-client-root", [otherRoot]), "-verify_return_error"] });
   gnutls = await startGnutlsServer({ certFile: s.chainFile.p256, keyFile: leaf.keyPath, extraArgs: ["--x509cafile", clientCas] });
 });
 
@@ -71,7 +66,7 @@ async function opensslStatus(options: OpenOptions): Promise<string> {
   return (await readToEnd(socket)).toString("latin1");
 }
 
-suite("client certificates against servers that require one", () => {
+describe("client certificates against servers that require one", () => {
   for (const kind of KINDS) {
     it(`Node tls (requestCert + rejectUnauthorized) accepts our ${kind} certificate`, async () => {
       const lines: string[] = [];
@@ -151,7 +146,7 @@ suite("client certificates against servers that require one", () => {
   });
 });
 
-suite("a server that requests but does not require a certificate (gnutls-serv without -a)", () => {
+describe("a server that requests but does not require a certificate (gnutls-serv without -a)", () => {
   async function echo(options: OpenOptions): Promise<string> {
     const { socket } = await openTls(gnutls.port, options);
     socket.write("ping\n");

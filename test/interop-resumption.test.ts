@@ -11,22 +11,12 @@ import { standardPki, TEST_HOST } from "./helpers/pki.js";
 import { closeAllServers, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
 import { openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, whenClosed, type OpenOptions, type TappedClient } from "./helpers/tls.js";
 
-// SKIPPED until TlsClient takes cert/key/sign/session (issue 7 integration, /work/issue7-integration.md). Every case
-// here passed against that integration applied as a prototype; flip INTEGRATED when it lands in src/.
-const INTEGRATED = false;
-const suite = INTEGRATED ? describe : describe.skip;
 
 const SERVER_HELLO = 2;
 const NEW_SESSION_TICKET = 4;
 const CERTIFICATE = 11;
 const CLIENT_HELLO = 1;
 
-/** `session`/`resumed` arrive with issue 7: read them without depending on them at compile time. */
-interface ResumptionView {
-  session?: TlsSession | null;
-  resumed?: boolean;
-}
-const view = (c: TlsClient) => c as unknown as ResumptionView;
 const withSession = (session: TlsSession | Uint8Array | null, extra: OpenOptions = {}) => ({ ...extra, session }) as OpenOptions;
 
 let nodeTickets: NodeTlsServer;
@@ -37,7 +27,6 @@ let opensslIds: ChildServer;
 const reused: boolean[] = [];
 
 beforeAll(async () => {
-  if (!INTEGRATED) return;
   const pki = standardPki();
   const leaf = pki.leaves.p256;
   const common = {
@@ -90,20 +79,20 @@ function clientFlight(client: TappedClient): number[] {
   return plaintextHandshakeTypes(parseRecords(client.tap.sent)).map((m) => m.type);
 }
 
-suite("resumption by session ticket (RFC 5077)", () => {
+describe("resumption by session ticket (RFC 5077)", () => {
   it("Node tls: full handshake gives a ticket; the next connection resumes with an abbreviated flight", async () => {
     const first = await echoOnce(nodeTickets.port);
-    const session = view(first).session!;
+    const session = first.session!;
     expect(session).toBeTruthy();
     expect(session.ticket!.length).toBeGreaterThan(0);
     expect(session.ticketLifetime).toBeGreaterThan(0);
     expect(session.extendedMasterSecret).toBe(true);
-    expect(view(first).resumed).toBe(false);
+    expect(first.resumed).toBe(false);
     expect(serverFlight(first)).toContain(CERTIFICATE);
 
     const lines: string[] = [];
     const second = await echoOnce(nodeTickets.port, withSession(session, { trace: (l) => lines.push(l) }));
-    expect(view(second).resumed).toBe(true);
+    expect(second.resumed).toBe(true);
     expect(reused[reused.length - 1]).toBe(true);
     expect(second.cipherSuite).toBe(first.cipherSuite);
     expect(second.peerCertificates).toEqual([]);
@@ -116,10 +105,10 @@ suite("resumption by session ticket (RFC 5077)", () => {
 
   it("openssl s_server: resumes by ticket and says so", async () => {
     const first = await wwwOnce(opensslTickets.port);
-    const session = view(first.client).session!;
+    const session = first.client.session!;
     expect(session.ticket).not.toBeNull();
     const second = await wwwOnce(opensslTickets.port, withSession(session));
-    expect(view(second.client).resumed).toBe(true);
+    expect(second.client.resumed).toBe(true);
     expect(second.page).toMatch(/Reused, TLSv1\.2/);
     expect(first.page).toMatch(/New, TLSv1\.2/);
   });
@@ -127,50 +116,50 @@ suite("resumption by session ticket (RFC 5077)", () => {
   it("a server that declines the ticket gets a full handshake, and a new session", async () => {
     const first = await echoOnce(nodeTickets.port);
     const lines: string[] = [];
-    const second = await echoOnce(nodeOtherKeys.port, withSession(view(first).session!, { trace: (l) => lines.push(l) }));
-    expect(view(second).resumed).toBe(false);
+    const second = await echoOnce(nodeOtherKeys.port, withSession(first.session!, { trace: (l) => lines.push(l) }));
+    expect(second.resumed).toBe(false);
     expect(serverFlight(second)).toContain(CERTIFICATE);
     expect(lines.some((l) => /session declined: full handshake/.test(l))).toBe(true);
-    const fresh = view(second).session!;
+    const fresh = second.session!;
     expect(fresh).toBeTruthy();
     // The new session resumes with the server that issued it.
     const third = await echoOnce(nodeOtherKeys.port, withSession(fresh));
-    expect(view(third).resumed).toBe(true);
+    expect(third.resumed).toBe(true);
   });
 });
 
-suite("resumption by session ID (RFC 5246)", () => {
+describe("resumption by session ID (RFC 5246)", () => {
   it("Node tls without tickets", async () => {
     const first = await echoOnce(nodeIds.port);
-    const session = view(first).session!;
+    const session = first.session!;
     expect(session.ticket).toBeNull();
     expect(session.sessionId.length).toBe(32);
     const second = await echoOnce(nodeIds.port, withSession(session));
-    expect(view(second).resumed).toBe(true);
+    expect(second.resumed).toBe(true);
     expect(serverFlight(second)).toEqual([SERVER_HELLO]);
   });
 
   it("openssl s_server -no_ticket", async () => {
     const first = await wwwOnce(opensslIds.port);
-    const session = view(first.client).session!;
+    const session = first.client.session!;
     expect(session.ticket).toBeNull();
     const second = await wwwOnce(opensslIds.port, withSession(session));
-    expect(view(second.client).resumed).toBe(true);
+    expect(second.client.resumed).toBe(true);
     expect(second.page).toMatch(/Reused, TLSv1\.2/);
   });
 });
 
-suite("sessions across deep sleep, and the refusals", () => {
+describe("sessions across deep sleep, and the refusals", () => {
   it("resumes from the encoded bytes (what a device keeps in flash)", async () => {
     const first = await echoOnce(nodeTickets.port);
-    const saved = encodeSession(view(first).session!);
+    const saved = encodeSession(first.session!);
     const second = await echoOnce(nodeTickets.port, withSession(saved));
-    expect(view(second).resumed).toBe(true);
+    expect(second.resumed).toBe(true);
   });
 
   it("a tampered saved session is refused before anything is sent", async () => {
     const first = await echoOnce(nodeTickets.port);
-    const saved = encodeSession(view(first).session!);
+    const saved = encodeSession(first.session!);
     saved[saved.length >> 1] ^= 0x20;
     let caught: unknown;
     try {
@@ -186,24 +175,38 @@ suite("sessions across deep sleep, and the refusals", () => {
   it("a session is not offered to another server name", async () => {
     const first = await echoOnce(nodeTickets.port);
     const lines: string[] = [];
-    const second = await echoOnce(nodeTickets.port, withSession(view(first).session!, { serverName: "localhost", trace: (l) => lines.push(l) }));
-    expect(view(second).resumed).toBe(false);
+    const second = await echoOnce(nodeTickets.port, withSession(first.session!, { serverName: "localhost", trace: (l) => lines.push(l) }));
+    expect(second.resumed).toBe(false);
     expect(lines).toContain(`session not offered: the session is for ${TEST_HOST}, not localhost`);
   });
 
   it("a session is not offered when its suite is no longer offered", async () => {
     const first = await echoOnce(nodeTickets.port);
-    const session = view(first).session!;
+    const session = first.session!;
     const other = session.cipherSuite === 0xc02b ? "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" : "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
     const lines: string[] = [];
     const second = await echoOnce(nodeTickets.port, withSession(session, { cipherSuites: [other], trace: (l) => lines.push(l) }));
-    expect(view(second).resumed).toBe(false);
+    expect(second.resumed).toBe(false);
     expect(lines.some((l) => /session not offered: the session's cipher suite .* is no longer offered/.test(l))).toBe(true);
+  });
+
+  it("a ticket past its lifetime hint is not offered (the clock says so), and a full handshake follows", async () => {
+    const first = await echoOnce(nodeTickets.port);
+    const session = first.session!;
+    expect(session.ticketLifetime).toBeGreaterThan(0);
+    const lines: string[] = [];
+    const late = Date.now() + (session.ticketLifetime + 60) * 1000;
+    const second = await echoOnce(nodeTickets.port, withSession(session, { now: () => late, trace: (l) => lines.push(l) }));
+    expect(second.resumed).toBe(false);
+    expect(serverFlight(second)).toContain(CERTIFICATE);
+    expect(lines.some((l) => /session not offered: the ticket expired/.test(l))).toBe(true);
+    // The same session within its lifetime still resumes: the refusal came from the clock.
+    expect((await echoOnce(nodeTickets.port, withSession(session))).resumed).toBe(true);
   });
 
   it("a connection that ends in a fatal alert leaves no resumable session", async () => {
     const { socket, client } = await openTls(nodeTickets.port);
-    const session = view(client).session!;
+    const session = client.session!;
     expect(session.resumable).toBe(true);
     const failed = new Promise<Error>((resolve) => socket.once("error", resolve));
     socket.resume(); // read, so the client processes what arrives
@@ -211,24 +214,24 @@ suite("sessions across deep sleep, and the refusals", () => {
     socket.transport.emit("data", Buffer.from([23, 3, 3, 0, 40, ...new Array(40).fill(7)]));
     const err = (await failed) as TlsError;
     expect(err.code).toBe("BAD_RECORD_MAC");
-    expect(view(client).session).toBeNull();
+    expect(client.session).toBeNull();
     expect(session.resumable).toBe(false);
     const lines: string[] = [];
     const next = await echoOnce(nodeTickets.port, withSession(session, { trace: (l) => lines.push(l) }));
-    expect(view(next).resumed).toBe(false);
+    expect(next.resumed).toBe(false);
     expect(lines.some((l) => /session not offered: the session's connection failed/.test(l))).toBe(true);
   });
 
   it("a transport that drops without close_notify (a device going to sleep) keeps the session", async () => {
     const { socket, client } = await openTls(nodeTickets.port);
-    const session = view(client).session!;
+    const session = client.session!;
     const failed = new Promise<Error>((resolve) => socket.once("error", resolve));
     socket.resume();
     socket.transport.destroy();
     expect(((await failed) as TlsError).code).toMatch(/TRUNCATED|TRANSPORT/);
     expect(session.resumable).toBe(true);
-    expect(view(client).session).toBe(session);
+    expect(client.session).toBe(session);
     const next = await echoOnce(nodeTickets.port, withSession(session));
-    expect(view(next).resumed).toBe(true);
+    expect(next.resumed).toBe(true);
   });
 });

@@ -61,10 +61,8 @@ describe("MQTT over microtls to Mosquitto", () => {
     await logged(mutual, /peer did not return a certificate/);
   });
 
-  // SKIPPED until TlsClient takes cert/key/session (issue 7 integration, see /work/issue7-integration.md):
-  // today the client answers every CertificateRequest with an empty Certificate, so these would fail.
   for (const kind of ["p256", "p384", "rsa2048"] as KeyKind[]) {
-    it.skip(`mutual TLS with a ${kind} client certificate, then a resumed reconnect [needs client-cert integration]`, async () => {
+    it(`mutual TLS with a ${kind} client certificate, then a resumed reconnect`, async () => {
       const client = pki.clients[kind];
       const options: MqttTlsOptions = { ...base(mutual), cert: client.certPem + pki.clientCa.certPem, key: client.keyPem };
       const first = await mqttRoundTrip(options);

@@ -3,12 +3,20 @@ import { p256Group, p384Group } from "../crypto/nist-ecdh.js";
 import { resolveRandom, type RandomSource } from "../crypto/random.js";
 import { x25519Group } from "../crypto/x25519.js";
 import { TlsError } from "../errors.js";
+import { resolveClientCredential, type ClientAuthOptions, type ClientCredential } from "./client-credentials.js";
 import { MAX_FRAGMENT_CODES } from "./extensions.js";
+import { decodeSession, encodeSession, type TlsSession } from "./session.js";
 import { DEFAULT_SUITES, suiteByName, type CipherSuite } from "./suites.js";
 import { loadTrustAnchors, type TrustAnchors } from "./server-certificate.js";
 
 /** Options of `new TlsClient(options)`. */
-export interface TlsClientOptions {
+export interface TlsClientOptions extends ClientAuthOptions {
+  /** A session from an earlier connection (client.session, or its encodeSession bytes) to resume. */
+  session?: TlsSession | Uint8Array | null;
+  /** Ask servers for RFC 5077 session tickets (an empty session_ticket extension). Default true. */
+  sessionTickets?: boolean;
+  /** Resume sessions made without extended_master_secret (RFC 7627 §5.3 says SHOULD NOT). Default false. */
+  allowLegacyResumption?: boolean;
   /** SNI and the name checked in the certificate; an IP literal is checked against IP SANs and sends no SNI. */
   serverName?: string;
   /** Trust anchors: PEM text with any number of certificates, DER, an array of either, or a TrustStore. */
@@ -57,6 +65,11 @@ export interface ClientConfig {
   requireExtendedMasterSecret: boolean;
   trace: ((line: string) => void) | null;
   keyLog: ((line: string) => void) | null;
+  clientCredential: ClientCredential | null;
+  /** The session to offer (already decoded); whether it is usable is checked per handshake. */
+  session: TlsSession | null;
+  allowLegacyResumption: boolean;
+  sessionTickets: boolean;
 }
 
 const GROUPS: Record<GroupName, EcdhGroup> = { x25519: x25519Group, secp256r1: p256Group, secp384r1: p384Group };
@@ -190,6 +203,19 @@ export function resolveConfig(options: TlsClientOptions): ClientConfig {
     requireExtendedMasterSecret: options.requireExtendedMasterSecret === true,
     trace: options.trace ?? null,
     keyLog: options.keyLog ?? null,
+    clientCredential: resolveClientCredential(options),
+    session: resolveSession(options.session),
+    allowLegacyResumption: options.allowLegacyResumption === true,
+    sessionTickets: options.sessionTickets !== false,
   };
 }
 
+
+/** A saved session as bytes is decoded; an object is kept as is (the client marks it unusable if the connection fails). */
+function resolveSession(session: TlsSession | Uint8Array | null | undefined): TlsSession | null {
+  if (session === undefined || session === null) return null;
+  if (session instanceof Uint8Array) return decodeSession(session);
+  // Round-tripping validates every field with the same checks as a saved blob.
+  decodeSession(encodeSession(session));
+  return session;
+}

@@ -9,11 +9,12 @@ import type { ClientConfig } from "./config.js";
 import type { ExtensionOffer, ServerAgreement } from "./extensions.js";
 import { handshakeTypeName, type CertificateRequest, type Extension } from "./messages.js";
 import type { CipherSuite } from "./suites.js";
+import type { TlsSession } from "./session.js";
 import { Transcript } from "./transcript.js";
 
 /** Everything one handshake learns and needs; the client drops it once the connection is established. */
 export class HandshakeContext {
-  readonly transcript = new Transcript();
+  readonly transcript: Transcript;
   clientRandom: Uint8Array = new Uint8Array(0);
   serverRandom: Uint8Array = new Uint8Array(0);
   sessionId: Uint8Array = new Uint8Array(0);
@@ -29,14 +30,26 @@ export class HandshakeContext {
   certificateRequest: CertificateRequest | null = null;
   masterSecret: Uint8Array | null = null;
   pendingReadCipher: RecordCipher | null = null;
+  /** Abbreviated handshake only: our keys wait for the server's Finished. */
+  pendingWriteCipher: RecordCipher | null = null;
   sessionTicket: { lifetimeHint: number; ticket: Uint8Array } | null = null;
+  /** The session offered in the ClientHello (null: none), and the session ID field we sent. */
+  offeredSession: TlsSession | null = null;
+  offeredSessionId: Uint8Array = new Uint8Array(0);
+  /** The server accepted the offered session: an abbreviated handshake. */
+  resumed = false;
+  /** The session this handshake produced (or renewed), for client.session. */
+  session: TlsSession | null = null;
 
   constructor(
     readonly config: ClientConfig,
     readonly record: RecordLayer,
     /** Queues wire bytes for the transport. */
     private readonly output: (wire: Uint8Array) => void,
-  ) {}
+  ) {
+    // The raw messages are kept only when a client certificate might have to sign them.
+    this.transcript = new Transcript(config.clientCredential !== null);
+  }
 
   trace(line: string): void {
     if (this.config.trace) this.config.trace(line);

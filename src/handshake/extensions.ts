@@ -34,6 +34,8 @@ export interface ExtensionOffer {
   alpn: readonly string[];
   maxFragmentLength: number | null;
   recordSizeLimit: number | null;
+  /** RFC 5077 session_ticket data: a ticket to resume with, empty to ask for one, null to not send the extension. */
+  sessionTicket?: Uint8Array | null;
 }
 
 function ext(type: number, build: (w: Writer) => void): Extension {
@@ -61,6 +63,7 @@ export function clientExtensions(offer: ExtensionOffer): Extension[] {
     list.push(ext(ExtensionType.max_fragment_length, (w) => w.u8(MAX_FRAGMENT_CODES[offer.maxFragmentLength as number])));
   }
   if (offer.recordSizeLimit !== null) list.push(ext(ExtensionType.record_size_limit, (w) => w.u16(offer.recordSizeLimit as number)));
+  if (offer.sessionTicket) list.push({ type: ExtensionType.session_ticket, data: offer.sessionTicket });
   // RFC 5746: the empty renegotiation_info says "secure renegotiation understood" on an initial handshake.
   list.push(ext(ExtensionType.renegotiation_info, (w) => w.vec8(new Uint8Array(0))));
   return list;

@@ -24,12 +24,15 @@ import {
   RANDOM_LENGTH,
   TLS12,
 } from "./messages.js";
+import { encodeCertificateVerify, selectClientCredential } from "./client-auth.js";
 import { checkServerCertificate } from "./server-certificate.js";
+import { checkResumedServerHello, createSession, serverResumed, sessionOffer, sessionUsable } from "./session.js";
 import { offeredScheme, OFFERED_SCHEMES, schemeFitsKey, schemeName } from "./signature-schemes.js";
 import { suiteName } from "./suites.js";
 
 // The client's TLS 1.2 handshake (RFC 5246 §7.3) as one small step per state, after rustls's client/tls12.rs:
-// each state takes one message and returns the next state. Full handshake only (resumption comes later).
+// each state takes one message and returns the next state. The full handshake, with an optional client certificate,
+// and the abbreviated one that resumes a session (by ID or ticket) at the end of the file.
 
 export interface HandshakeState {
   /** What this state waits for, for error messages and traces. */
@@ -60,6 +63,20 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
   const { config } = hs;
   hs.clientRandom = randomBytes(config.random, RANDOM_LENGTH);
   const ecdhe = config.suites.some((s) => s.keyExchange === "ECDHE");
+  if (config.session) {
+    const clock = config.now ? config.now() : null;
+    const usable = sessionUsable(config.session, {
+      serverName: config.serverName,
+      offeredSuites: config.suites.map((s) => s.id),
+      now: typeof clock === "number" && clock === clock ? clock : null,
+      requireVerified: config.verify,
+      allowLegacyResumption: config.allowLegacyResumption,
+    });
+    if (usable === true) hs.offeredSession = config.session;
+    else hs.trace(`session not offered: ${usable}`);
+  }
+  const offered = sessionOffer(hs.offeredSession, config.random);
+  hs.offeredSessionId = offered.sessionId;
   hs.offer = {
     sniHost: config.serverNameKind === "dns" ? config.serverName : null,
     groups: ecdhe ? config.groups.map((g) => g.id) : [],
@@ -67,17 +84,20 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
     alpn: config.alpn,
     maxFragmentLength: config.maxFragmentLength,
     recordSizeLimit: config.recordSizeLimit,
+    // An empty session_ticket asks for a ticket to resume with later (unless sessionTickets: false).
+    sessionTicket: hs.offeredSession || config.sessionTickets ? offered.ticketExtension : null,
   };
   hs.offeredExtensions = clientExtensions(hs.offer);
   const hello = encodeClientHello({
     random: hs.clientRandom,
-    sessionId: new Uint8Array(0),
+    sessionId: hs.offeredSessionId,
     cipherSuites: config.suites.map((s) => s.id),
     extensions: hs.offeredExtensions,
   });
   // The first record says TLS 1.0, as every browser does: some old middleboxes drop other values.
   const detail = `suites=${config.suites.length} groups=${config.groups.map((g) => g.name).join(",")}` +
-    (hs.offer.sniHost ? ` sni=${hs.offer.sniHost}` : "") + (config.alpn.length ? ` alpn=${config.alpn.join(",")}` : "");
+    (hs.offer.sniHost ? ` sni=${hs.offer.sniHost}` : "") + (config.alpn.length ? ` alpn=${config.alpn.join(",")}` : "") +
+    (hs.offeredSession ? (hs.offeredSession.ticket ? " resume=ticket" : " resume=session-id") : "");
   hs.sendHandshake(hello, detail, 0x0301);
   return new ExpectServerHello();
 }
@@ -107,8 +127,12 @@ class ExpectServerHello implements HandshakeState {
     hs.transcript.add(msg.raw);
     // RFC 6066 §4: the negotiated fragment length holds from the messages after the ServerHello, both ways.
     if (agreed.maxFragmentLength !== null) hs.record.setMaxFragment(agreed.maxFragmentLength, agreed.maxFragmentLength);
+    const resumed = hs.offeredSession !== null && serverResumed(hs.offeredSessionId, hello.sessionId);
     hs.trace(`<- server_hello suite=${suite.name} ext=[${hello.extensions.map((e) => extensionName(e.type)).join(",")}]` +
-      (agreed.alpnProtocol ? ` alpn=${agreed.alpnProtocol}` : ""));
+      (agreed.alpnProtocol ? ` alpn=${agreed.alpnProtocol}` : "") + (hs.offeredSession ? (resumed ? " resumed" : " session declined: full handshake") : ""));
+    if (resumed) return resumeSession(hs);
+    // A declined session falls back to a full handshake, which makes a new session (RFC 5246 §7.4.1.3).
+    hs.offeredSession = null;
     return new ExpectCertificate();
   }
 }
@@ -203,9 +227,15 @@ class ExpectServerHelloDone implements HandshakeState {
 function sendClientFlight(hs: HandshakeContext): void {
   const suite = hs.suite!;
   const { config } = hs;
+  let clientAuth: ReturnType<typeof selectClientCredential> | null = null;
   if (hs.certificateRequest) {
-    // Client certificates come later: an empty Certificate lets the server decide (RFC 5246 §7.4.6).
-    hs.sendHandshake(encodeCertificateList([]), "(empty: no client certificate configured)");
+    clientAuth = selectClientCredential(hs.certificateRequest, config.clientCredential);
+    if ("reason" in clientAuth) {
+      // RFC 5246 §7.4.6: an empty Certificate lets the server decide whether to go on without one.
+      hs.sendHandshake(encodeCertificateList([]), `(empty: ${clientAuth.reason})`);
+    } else {
+      hs.sendHandshake(encodeCertificateList(clientAuth.chain), `${clientAuth.chain.length} cert(s) for ${clientAuth.scheme.name}`);
+    }
   }
   let preMaster: Uint8Array;
   if (suite.keyExchange === "ECDHE") {
@@ -222,8 +252,13 @@ function sendClientFlight(hs: HandshakeContext): void {
     hs.sendHandshake(encodeClientKeyExchangeRsa(rsaPkcs1Encrypt(key, preMaster, config.random)), "rsa");
   }
   const ems = hs.agreed!.extendedMasterSecret;
+  // RFC 7627 §3: the session hash runs up to the ClientKeyExchange, before any CertificateVerify.
   hs.masterSecret = masterSecret(suite, preMaster, hs.clientRandom, hs.serverRandom, ems ? hs.transcript.current() : null);
   preMaster.fill(0);
+  if (clientAuth && "scheme" in clientAuth) {
+    // RFC 5246 §7.4.8: signed over every handshake message so far, hashed with the scheme's own hash.
+    hs.sendHandshake(encodeCertificateVerify(clientAuth.credential, clientAuth.scheme, hs.transcript.messages(), config.random), clientAuth.scheme.name);
+  }
   hs.logKeys();
   const keys = trafficKeys(suite, hs.masterSecret, hs.clientRandom, hs.serverRandom);
   hs.pendingReadCipher = suite.recordCipher(suite.aead(keys.serverKey), keys.serverIv);
@@ -274,6 +309,76 @@ class ExpectFinished implements HandshakeState {
     }
     hs.transcript.add(msg.raw);
     hs.trace("<- finished");
+    if (hs.resumed) sendResumedFinished(hs);
+    else recordSession(hs);
     return Established;
   }
+}
+
+/** What client.session will hold after a full handshake. */
+function recordSession(hs: HandshakeContext): void {
+  const clock = hs.config.now ? hs.config.now() : null;
+  hs.session = createSession({
+    cipherSuite: hs.suite!.id,
+    masterSecret: hs.masterSecret!,
+    extendedMasterSecret: hs.agreed!.extendedMasterSecret,
+    serverName: hs.config.serverName,
+    sessionId: hs.sessionId,
+    ticket: hs.sessionTicket,
+    alpn: hs.agreed!.alpnProtocol,
+    leafCertificate: hs.chain.length > 0 ? hs.chain[0] : null,
+    verified: hs.config.verify,
+    now: typeof clock === "number" && clock === clock ? clock : null,
+  });
+}
+
+// ---- the abbreviated handshake (RFC 5246 §7.3 Figure 2): ServerHello [NewSessionTicket] CCS Finished, then ours ----
+
+function resumeSession(hs: HandshakeContext): HandshakeState {
+  const session = hs.offeredSession!;
+  checkResumedServerHello(session, {
+    cipherSuite: hs.suite!.id,
+    extendedMasterSecret: hs.agreed!.extendedMasterSecret,
+    serverName: hs.config.serverName,
+  });
+  hs.resumed = true;
+  hs.masterSecret = session.masterSecret.slice();
+  hs.logKeys();
+  const suite = hs.suite!;
+  const keys = trafficKeys(suite, hs.masterSecret, hs.clientRandom, hs.serverRandom);
+  hs.pendingReadCipher = suite.recordCipher(suite.aead(keys.serverKey), keys.serverIv);
+  hs.pendingWriteCipher = suite.recordCipher(suite.aead(keys.clientKey), keys.clientIv);
+  keys.clientKey.fill(0);
+  keys.serverKey.fill(0);
+  return new ExpectChangeCipherSpec();
+}
+
+/** After the server's Finished in an abbreviated handshake: our ChangeCipherSpec and Finished. */
+function sendResumedFinished(hs: HandshakeContext): void {
+  const { config } = hs;
+  hs.sendChangeCipherSpec();
+  hs.record.setWriteCipher(hs.pendingWriteCipher!);
+  hs.pendingWriteCipher = null;
+  const rsl = hs.agreed!.peerRecordSizeLimit;
+  if (rsl !== null) hs.record.setMaxFragment(Math.min(rsl, 1 << 14), Math.min(config.recordSizeLimit ?? 1 << 14, 1 << 14));
+  hs.sendHandshake(encodeFinished(finishedVerifyData(hs.suite!, hs.masterSecret!, "client", hs.transcript.current())));
+  const old = hs.offeredSession!;
+  // A renewed ticket makes a new session with the same master secret; otherwise the old one goes on (an empty
+  // NewSessionTicket, RFC 5077 §3.3, means "no new ticket", not "forget the old one").
+  const renewed = hs.sessionTicket && hs.sessionTicket.ticket.length > 0
+    ? createSession({
+        cipherSuite: old.cipherSuite,
+        masterSecret: old.masterSecret,
+        extendedMasterSecret: old.extendedMasterSecret,
+        serverName: old.serverName,
+        sessionId: hs.sessionId,
+        ticket: hs.sessionTicket,
+        alpn: hs.agreed!.alpnProtocol,
+        leafCertificate: null,
+        peerCertificateHash: old.peerCertificateHash,
+        verified: old.verified,
+        now: config.now ? config.now() : null,
+      })
+    : null;
+  hs.session = renewed ?? old;
 }
