@@ -2,7 +2,7 @@ import { defineConfig } from "tsup";
 import { buildEngineBundles } from "./scripts/build-engine-bundle.mjs";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", x509: "src/x509/index.ts", node: "src/node/index.ts" },
+  entry: { index: "src/index.ts", core: "src/core.ts", x509: "src/x509/index.ts", node: "src/node/index.ts" },
   format: ["esm", "cjs"],
   dts: true,
   target: "es2020",

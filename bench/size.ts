@@ -41,7 +41,7 @@ export const PROFILES: Array<{ profile: string; entry: string; what: string; doe
   {
     profile: "minimal",
     entry: "profile-minimal.ts",
-    what: "x25519, ECDSA P-256 verification, ChaCha20-Poly1305, the verifier (via TlsClient)",
+    what: "x25519, ECDSA P-256 verification, ChaCha20-Poly1305, the verifier (the microtls/core client, given those objects)",
     doesNotNeed: MINIMAL_DOES_NOT_NEED,
   },
   {

@@ -1,8 +1,9 @@
 import { Alert, alertName, TlsError } from "./errors.js";
 import type { GroupName } from "./crypto/ecdh.js";
-import { resolveConfig, type ClientConfig, type TlsClientOptions } from "./handshake/config.js";
+import { NO_TABLES, resolveConfig, type AlgorithmTables, type ClientConfig, type CoreTlsClientOptions, type TlsClientOptions } from "./handshake/config.js";
 import { HandshakeContext } from "./handshake/context.js";
 import { HandshakeType, parseEmpty } from "./handshake/messages.js";
+import { ALL_ALGORITHMS } from "./handshake/name-tables.js";
 import { parseChain } from "./handshake/server-certificate.js";
 import type { TlsSession } from "./handshake/session.js";
 import { Established, startHandshake, type HandshakeState } from "./handshake/states.js";
@@ -40,9 +41,10 @@ function transportError(what: string, e: unknown): TlsError {
 /**
  * A TLS 1.2 client over any byte stream, sans I/O: it never touches a socket or a timer. The application gives it
  * send/recv functions (setBio) and calls handshake/read/write/close until they stop answering WANT_READ/WANT_WRITE,
- * as with Mbed TLS.
+ * as with Mbed TLS. This is the `microtls/core` client: suites, groups and the signature verifier come in as objects,
+ * so a bundle holds only those; TlsClient below is the same client taking names.
  */
-export class TlsClient {
+export class CoreTlsClient {
   private readonly config: ClientConfig;
   private readonly record: RecordLayer;
   private sendFn: SendFn | null = null;
@@ -70,8 +72,9 @@ export class TlsClient {
   private sessionValue: TlsSession | null = null;
   private wasResumed = false;
 
-  constructor(options: TlsClientOptions) {
-    this.config = resolveConfig(options);
+  /** `tables` say what names in the options resolve to (none by default: objects only). */
+  constructor(options: CoreTlsClientOptions, tables: AlgorithmTables = NO_TABLES) {
+    this.config = resolveConfig(options, tables);
     this.record = new RecordLayer(this.config.trace ? { trace: this.config.trace } : {});
   }
 
@@ -438,5 +441,12 @@ export class TlsClient {
     this.outgoing = [];
     this.outgoingOffset = 0;
     return error;
+  }
+}
+
+/** The client of the `microtls` entry: every suite, group and signature algorithm, chosen by name or object. */
+export class TlsClient extends CoreTlsClient {
+  constructor(options: TlsClientOptions) {
+    super(options, ALL_ALGORITHMS);
   }
 }

@@ -1,13 +1,33 @@
 import type { EcdhGroup, GroupName } from "../crypto/ecdh.js";
-import { p256Group, p384Group } from "../crypto/nist-ecdh.js";
 import { resolveRandom, type RandomSource } from "../crypto/random.js";
-import { x25519Group } from "../crypto/x25519.js";
+import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import { TlsError } from "../errors.js";
 import { resolveClientCredential, type ClientAuthOptions, type ClientCredential } from "./client-credentials.js";
 import { MAX_FRAGMENT_CODES } from "./extensions.js";
 import { decodeSession, encodeSession, type TlsSession } from "./session.js";
-import { DEFAULT_SUITES, suiteByName, type CipherSuite } from "./suites.js";
+import type { CipherSuite } from "./suites.js";
 import { loadTrustAnchors, type TrustAnchors } from "./server-certificate.js";
+
+/** Checks a signature made by the server's key (the ServerKeyExchange); false on mismatch, never throws. */
+export type SignatureVerifier = (key: PublicKey, algorithm: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array) => boolean;
+
+/**
+ * What names in the options resolve to, and the defaults. The `microtls` entry passes every algorithm; `microtls/core`
+ * passes none and takes the objects themselves, so a bundle carries only the suites, groups and verifiers it names.
+ */
+export interface AlgorithmTables {
+  /** The suites a name in `cipherSuites` may refer to (RSA key exchange included: it is offered only when named). */
+  suites: readonly CipherSuite[];
+  /** Offered when `cipherSuites` is absent; null = the option is required. */
+  defaultSuites: readonly CipherSuite[] | null;
+  groups: readonly EcdhGroup[];
+  defaultGroups: readonly EcdhGroup[] | null;
+  /** Used when the `verifySignature` option is absent; null = the option is required for ECDHE suites. */
+  verifySignature: SignatureVerifier | null;
+}
+
+/** No names, no defaults: everything comes in through the options as objects. */
+export const NO_TABLES: AlgorithmTables = { suites: [], defaultSuites: null, groups: [], defaultGroups: null, verifySignature: null };
 
 /** Options of `new TlsClient(options)`. */
 export interface TlsClientOptions extends ClientAuthOptions {
@@ -25,10 +45,15 @@ export interface TlsClientOptions extends ClientAuthOptions {
   verify?: boolean;
   /** With verify on and no serverName: verify the chain but check no name. An explicit, visible opt-out. */
   allowNoServerName?: boolean;
-  /** IANA names, in preference order. RSA key exchange suites are offered only when named here. */
-  cipherSuites?: string[];
-  /** Default ["x25519", "secp256r1", "secp384r1"]. */
-  groups?: GroupName[];
+  /** IANA names or the exported suite objects, in preference order. RSA key exchange suites are offered only when named here. */
+  cipherSuites?: Array<string | CipherSuite>;
+  /** Group names or the exported group objects (x25519Group, p256Group, p384Group). Default ["x25519", "secp256r1", "secp384r1"]. */
+  groups?: Array<GroupName | EcdhGroup>;
+  /**
+   * The ServerKeyExchange signature check. Default: every algorithm (from `microtls`); `microtls/core` needs one,
+   * e.g. signatureVerifier({ ecdsa: ecdsaVerify }), so a build carries only the verifiers it names.
+   */
+  verifySignature?: SignatureVerifier;
   /** RFC 6066: 512 | 1024 | 2048 | 4096. */
   maxFragmentLength?: number;
   /** RFC 8449: the largest record plaintext we accept, 64..16385. */
@@ -47,6 +72,9 @@ export interface TlsClientOptions extends ClientAuthOptions {
   keyLog?: (line: string) => void;
 }
 
+/** Options of the `microtls/core` client: the same, with suites and groups as objects (names need the tables). */
+export type CoreTlsClientOptions = TlsClientOptions;
+
 /** The options checked once, at construction, so a bad configuration never reaches the wire. */
 export interface ClientConfig {
   serverName: string | null;
@@ -56,6 +84,9 @@ export interface ClientConfig {
   verify: boolean;
   suites: readonly CipherSuite[];
   groups: readonly EcdhGroup[];
+  verifySignature: SignatureVerifier;
+  /** Suites whose names error messages may use (the name table, or just the offered ones). */
+  knownSuites: readonly CipherSuite[];
   maxFragmentLength: number | null;
   recordSizeLimit: number | null;
   alpn: readonly string[];
@@ -71,9 +102,6 @@ export interface ClientConfig {
   allowLegacyResumption: boolean;
   sessionTickets: boolean;
 }
-
-const GROUPS: Record<GroupName, EcdhGroup> = { x25519: x25519Group, secp256r1: p256Group, secp384r1: p384Group };
-const DEFAULT_GROUP_LIST: readonly EcdhGroup[] = [x25519Group, p256Group, p384Group];
 
 const NO_ALPN: string[] = [];
 
@@ -105,7 +133,39 @@ function uniqueBy<T>(list: readonly T[], key: (t: T) => unknown, what: string): 
   });
 }
 
-export function resolveConfig(options: TlsClientOptions): ClientConfig {
+function isSuite(s: unknown): s is CipherSuite {
+  const x = s as CipherSuite;
+  return typeof x === "object" && x !== null && typeof x.name === "string" && typeof x.id === "number" &&
+    typeof x.aead === "function" && typeof x.recordCipher === "function" &&
+    (x.keyExchange === "ECDHE" || (x.keyExchange === "RSA" && typeof x.rsaEncrypt === "function"));
+}
+
+function isGroup(g: unknown): g is EcdhGroup {
+  const x = g as EcdhGroup;
+  return typeof x === "object" && x !== null && typeof x.name === "string" && typeof x.id === "number" &&
+    typeof x.generate === "function" && typeof x.sharedSecret === "function";
+}
+
+function resolveSuite(entry: unknown, tables: AlgorithmTables): CipherSuite {
+  if (isSuite(entry)) return entry;
+  if (typeof entry === "string") {
+    for (const s of tables.suites) if (s.name === entry) return s;
+    if (tables.suites.length === 0) throw config(`cipher suite names need the microtls entry; microtls/core takes the suite objects (import ${entry} from microtls/core)`);
+  }
+  throw config(`unsupported cipher suite ${JSON.stringify(entry)}`);
+}
+
+function resolveGroup(entry: unknown, tables: AlgorithmTables): EcdhGroup {
+  if (isGroup(entry)) return entry;
+  if (typeof entry === "string") {
+    for (const g of tables.groups) if (g.name === entry) return g;
+    if (tables.groups.length === 0) throw config(`group names need the microtls entry; microtls/core takes the group objects (x25519Group, p256Group, p384Group)`);
+  }
+  throw config(`unsupported group ${JSON.stringify(entry)}`);
+}
+
+/** Checks the options against the algorithms the entry point makes available (see AlgorithmTables). */
+export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables): ClientConfig {
   if (options === null || typeof options !== "object") throw config("TlsClient needs an options object");
   const verify = options.verify !== false;
 
@@ -144,25 +204,35 @@ export function resolveConfig(options: TlsClientOptions): ClientConfig {
   }
 
   // The defaults are shared, not copied: per-connection heap counts on small devices.
-  let suites: readonly CipherSuite[] = DEFAULT_SUITES;
+  let suites: readonly CipherSuite[];
   if (options.cipherSuites !== undefined) {
-    if (!Array.isArray(options.cipherSuites) || options.cipherSuites.length === 0) throw config("cipherSuites must be a non-empty array of IANA names");
-    suites = options.cipherSuites.map((name) => {
-      const s = suiteByName(name);
-      if (!s) throw config(`unsupported cipher suite ${JSON.stringify(name)}`);
-      return s;
-    });
+    if (!Array.isArray(options.cipherSuites) || options.cipherSuites.length === 0) throw config("cipherSuites must be a non-empty array of IANA names or suite objects");
+    suites = options.cipherSuites.map((entry) => resolveSuite(entry, tables));
     uniqueBy(suites, (s) => s.name, "cipherSuites");
+  } else if (tables.defaultSuites) {
+    suites = tables.defaultSuites;
+  } else {
+    throw config("cipherSuites is required here: microtls/core has no defaults (pass the suite objects to offer)");
   }
+  const ecdhe = suites.some((s) => s.keyExchange === "ECDHE");
 
-  let groups: readonly EcdhGroup[] = DEFAULT_GROUP_LIST;
+  let groups: readonly EcdhGroup[];
   if (options.groups !== undefined) {
     if (!Array.isArray(options.groups) || options.groups.length === 0) throw config("groups must be a non-empty array");
-    groups = options.groups.map((g) => {
-      if (!Object.prototype.hasOwnProperty.call(GROUPS, g)) throw config(`unsupported group ${JSON.stringify(g)}`);
-      return GROUPS[g];
-    });
+    groups = options.groups.map((entry) => resolveGroup(entry, tables));
     uniqueBy(groups, (g) => g.name, "groups");
+  } else if (tables.defaultGroups) {
+    groups = tables.defaultGroups;
+  } else if (!ecdhe) {
+    groups = [];
+  } else {
+    throw config("groups is required here: microtls/core has no defaults (pass the group objects, e.g. x25519Group)");
+  }
+
+  const verifySignature = options.verifySignature ?? tables.verifySignature;
+  if (verifySignature !== null && typeof verifySignature !== "function") throw config("verifySignature must be a function");
+  if (verifySignature === null && ecdhe) {
+    throw config("verifySignature is required here: microtls/core has no default (e.g. signatureVerifier({ ecdsa: ecdsaVerify }))");
   }
 
   let maxFragmentLength: number | null = null;
@@ -194,6 +264,9 @@ export function resolveConfig(options: TlsClientOptions): ClientConfig {
     verify,
     suites,
     groups,
+    // RSA key exchange signs nothing the client checks: a verifier that refuses keeps the type simple.
+    verifySignature: verifySignature ?? refuseSignature,
+    knownSuites: tables.suites.length > 0 ? tables.suites : suites,
     maxFragmentLength,
     recordSizeLimit,
     alpn: alpn === NO_ALPN ? NO_ALPN : alpn.slice(),
@@ -218,4 +291,8 @@ function resolveSession(session: TlsSession | Uint8Array | null | undefined): Tl
   // Round-tripping validates every field with the same checks as a saved blob.
   decodeSession(encodeSession(session));
   return session;
+}
+
+function refuseSignature(): boolean {
+  return false;
 }

@@ -1,7 +1,5 @@
 import { concatBytes, equalBytes } from "../bytes.js";
 import { randomBytes } from "../crypto/random.js";
-import { rsaPkcs1Encrypt } from "../crypto/rsa.js";
-import { verifySignature } from "../crypto/signature.js";
 import { Alert, TlsError } from "../errors.js";
 import type { HandshakeMessage } from "../record/handshake-reassembler.js";
 import { HandshakeContext, unexpectedMessage } from "./context.js";
@@ -113,7 +111,7 @@ class ExpectServerHello implements HandshakeState {
       throw new TlsError("PROTOCOL_VERSION", `the server chose ${v}; only TLS 1.2 is supported`, Alert.protocol_version);
     }
     const suite = hs.config.suites.filter((s) => s.id === hello.cipherSuite)[0];
-    if (!suite) throw illegal(`the server chose cipher suite ${suiteName(hello.cipherSuite)}, which we did not offer`);
+    if (!suite) throw illegal(`the server chose cipher suite ${suiteName(hello.cipherSuite, hs.config.knownSuites)}, which we did not offer`);
     if (hello.compression !== 0) throw illegal(`the server chose compression method ${hello.compression}, which we did not offer`);
     const agreed = checkServerExtensions(hello.extensions, hs.offeredExtensions, hs.offer!);
     if (!agreed.extendedMasterSecret && hs.config.requireExtendedMasterSecret) {
@@ -184,7 +182,13 @@ class ExpectServerKeyExchange implements HandshakeState {
     const key = hs.leafKey!;
     if (!schemeFitsKey(scheme, key)) throw illegal(`the server signed with ${scheme.name}, which does not fit its ${key.type} key`);
     const signed = concatBytes(hs.clientRandom, hs.serverRandom, ske.params);
-    if (!verifySignature(key, scheme.algorithm, signed, ske.signature)) {
+    let verified = false;
+    try {
+      verified = hs.config.verifySignature(key, scheme.algorithm, signed, ske.signature);
+    } catch {
+      // A verifier the application passed must not turn a bad signature into an internal error.
+    }
+    if (!verified) {
       throw new TlsError("DECRYPT_ERROR", "the ServerKeyExchange signature does not verify with the server certificate's key", Alert.decrypt_error);
     }
     hs.transcript.add(msg.raw);
@@ -246,10 +250,10 @@ function sendClientFlight(hs: HandshakeContext): void {
     hs.sendHandshake(encodeClientKeyExchangeEcdhe(pair.publicKey), `group=${group.name}`);
   } else {
     const key = hs.leafKey!;
-    if (key.type !== "rsa") throw new TlsError("INTERNAL_ERROR", "RSA key exchange without an RSA key", Alert.internal_error);
+    if (key.type !== "rsa" || !suite.rsaEncrypt) throw new TlsError("INTERNAL_ERROR", "RSA key exchange without an RSA key or encryption", Alert.internal_error);
     // RFC 5246 §7.4.7.1: client_version (the version we offered) || 46 random bytes.
     preMaster = concatBytes(Uint8Array.of(TLS12 >> 8, TLS12 & 0xff), randomBytes(config.random, 46));
-    hs.sendHandshake(encodeClientKeyExchangeRsa(rsaPkcs1Encrypt(key, preMaster, config.random)), "rsa");
+    hs.sendHandshake(encodeClientKeyExchangeRsa(suite.rsaEncrypt(key, preMaster, config.random)), "rsa");
   }
   const ems = hs.agreed!.extendedMasterSecret;
   // RFC 7627 §3: the session hash runs up to the ClientKeyExchange, before any CertificateVerify.

@@ -1,6 +1,8 @@
 import type { Aead, AeadFactory } from "../crypto/aead.js";
 import { aesGcm } from "../crypto/aes-gcm.js";
 import { chacha20Poly1305 } from "../crypto/chacha20-poly1305.js";
+import type { RandomSource } from "../crypto/random.js";
+import { rsaPkcs1Encrypt, type RsaPublicKey } from "../crypto/rsa.js";
 import { chachaRecordCipher, gcmRecordCipher, type RecordCipher } from "../record/cipher.js";
 
 export type KeyExchange = "ECDHE" | "RSA";
@@ -19,10 +21,12 @@ export interface CipherSuite {
   readonly ivLength: number;
   readonly aead: AeadFactory;
   readonly recordCipher: (aead: Aead, iv: Uint8Array) => RecordCipher;
+  /** RSA key exchange only: encrypts the premaster secret to the server's key (carried here so ECDHE-only builds drop it). */
+  readonly rsaEncrypt?: (key: RsaPublicKey, data: Uint8Array, random: RandomSource) => Uint8Array;
 }
 
 function gcm(name: string, id: number, kx: KeyExchange, auth: ServerAuth, keyLength: 16 | 32): CipherSuite {
-  return {
+  const suite: CipherSuite = {
     name,
     id,
     keyExchange: kx,
@@ -33,6 +37,7 @@ function gcm(name: string, id: number, kx: KeyExchange, auth: ServerAuth, keyLen
     aead: aesGcm,
     recordCipher: gcmRecordCipher,
   };
+  return kx === "RSA" ? { ...suite, rsaEncrypt: rsaPkcs1Encrypt } : suite;
 }
 
 function chacha(name: string, id: number, auth: ServerAuth): CipherSuite {
@@ -89,7 +94,8 @@ export function suiteByName(name: string): CipherSuite | undefined {
   return undefined;
 }
 
-export function suiteName(id: number): string {
-  for (const s of ALL_SUITES) if (s.id === id) return s.name;
+/** A suite's name if it is among `known`, else its code point in hex. */
+export function suiteName(id: number, known: readonly CipherSuite[]): string {
+  for (const s of known) if (s.id === id) return s.name;
   return `0x${(id + 0x10000).toString(16).slice(1)}`;
 }

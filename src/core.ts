@@ -1,0 +1,30 @@
+// The `microtls/core` entry: the same client, configured with objects instead of names, so a bundle carries only
+// the suites, groups and signature verifiers the application imports (the `microtls` entry carries them all).
+//   new TlsClient({ serverName, ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256],
+//                   groups: [x25519Group], verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }) })
+export { CoreTlsClient as TlsClient, WANT_READ, WANT_WRITE } from "./client.js";
+export type { ClientState, RecvFn, SendFn } from "./client.js";
+export type { AlgorithmTables, CoreTlsClientOptions as TlsClientOptions, SignatureVerifier } from "./handshake/config.js";
+export {
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+  TLS_RSA_WITH_AES_128_GCM_SHA256,
+  TLS_RSA_WITH_AES_256_GCM_SHA384,
+} from "./handshake/suites.js";
+export type { CipherSuite } from "./handshake/suites.js";
+export { x25519Group } from "./crypto/x25519.js";
+export { p256Group, p384Group } from "./crypto/nist-ecdh.js";
+export type { EcdhGroup, GroupName } from "./crypto/ecdh.js";
+export { signatureVerifier, type Verifiers } from "./handshake/verifiers.js";
+export { ecdsaVerify } from "./crypto/ecdsa.js";
+export { rsaPkcs1Verify, rsaPssVerify } from "./crypto/rsa.js";
+export type { RandomSource } from "./crypto/random.js";
+export { TlsError, Alert, alertName } from "./errors.js";
+export type { TlsErrorCode } from "./errors.js";
+export { encodeSession, decodeSession } from "./handshake/session.js";
+export type { TlsSession } from "./handshake/session.js";
+export type { ClientAuthOptions, ExternalSigner } from "./handshake/client-credentials.js";

@@ -1,0 +1,184 @@
+// microtls/core: the client configured with objects instead of names, so a bundle carries only what it names.
+// Checked three ways: the bundle itself (esbuild), the configuration rules, and handshakes with a real server.
+import { join } from "node:path";
+import { Socket } from "node:net";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as core from "../src/core.js";
+import { TlsClient as FullClient, TlsError } from "../src/index.js";
+import { standardPki, TEST_HOST } from "./helpers/pki.js";
+import { closeAllServers, startOpensslServer, type ChildServer } from "./helpers/servers.js";
+
+const {
+  TlsClient,
+  WANT_READ,
+  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  TLS_RSA_WITH_AES_128_GCM_SHA256,
+  x25519Group,
+  p256Group,
+  signatureVerifier,
+  ecdsaVerify,
+} = core;
+
+const minimal = (ca: string) => ({
+  serverName: TEST_HOST,
+  ca,
+  cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256],
+  groups: [x25519Group],
+  verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }),
+});
+
+describe("the minimal profile's bundle", () => {
+  it("holds no AES, no NIST ECDH and no RSA key exchange", async () => {
+    const contents =
+      `import { TlsClient, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, x25519Group, signatureVerifier, ecdsaVerify } from "./src/core.ts";\n` +
+      `export const make = (ca) => new TlsClient({ serverName: "d.example", ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256], groups: [x25519Group], verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }) });\n`;
+    const result = await build({
+      stdin: { contents, resolveDir: join(__dirname, ".."), loader: "ts" },
+      bundle: true,
+      write: false,
+      minify: true,
+      format: "esm",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
+      .filter(([, info]) => info.bytesInOutput > 0)
+      .map(([path]) => path.replace(/.*node_modules\//, ""));
+    expect(inputs).toContain("src/crypto/chacha20-poly1305.ts");
+    expect(inputs).toContain("src/crypto/x25519.ts");
+    for (const unwanted of ["src/crypto/aes-gcm.ts", "@noble/ciphers/aes.js", "@noble/ciphers/_polyval.js", "src/crypto/nist-ecdh.ts", "src/handshake/name-tables.ts"]) {
+      expect(inputs).not.toContain(unwanted);
+    }
+  });
+});
+
+describe("configuration with objects", () => {
+  const ca = standardPki().rootPem;
+  const configError = (make: () => unknown, pattern: RegExp) => {
+    let thrown: unknown;
+    try {
+      make();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(TlsError);
+    expect((thrown as TlsError).code).toBe("CONFIG");
+    expect((thrown as TlsError).message).toMatch(pattern);
+  };
+
+  it("the microtls client takes objects and names, mixed", () => {
+    expect(() => new FullClient({ serverName: TEST_HOST, ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], groups: [x25519Group, "secp256r1"] })).not.toThrow();
+    configError(() => new FullClient({ serverName: TEST_HOST, ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"] }), /twice/);
+  });
+
+  it("the core client refuses names, and has no defaults", () => {
+    expect(() => new TlsClient(minimal(ca))).not.toThrow();
+    configError(() => new TlsClient({ ...minimal(ca), cipherSuites: ["TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"] }), /microtls\/core takes the suite objects/);
+    configError(() => new TlsClient({ ...minimal(ca), groups: ["x25519"] }), /microtls\/core takes the group objects/);
+    configError(() => new TlsClient({ serverName: TEST_HOST, ca, groups: [x25519Group], verifySignature: minimal(ca).verifySignature }), /cipherSuites is required/);
+    configError(() => new TlsClient({ ...minimal(ca), groups: undefined }), /groups is required/);
+    configError(() => new TlsClient({ ...minimal(ca), verifySignature: undefined }), /verifySignature is required/);
+  });
+
+  it("refuses things that are not suites or groups", () => {
+    configError(() => new TlsClient({ ...minimal(ca), cipherSuites: [{ name: "fake", id: 1 } as never] }), /unsupported cipher suite/);
+    configError(() => new TlsClient({ ...minimal(ca), groups: [{ name: "fake" } as never] }), /unsupported group/);
+    // An RSA key-exchange suite must bring its encryption.
+    configError(() => new TlsClient({ ...minimal(ca), cipherSuites: [{ ...TLS_RSA_WITH_AES_128_GCM_SHA256, rsaEncrypt: undefined }] }), /unsupported cipher suite/);
+  });
+});
+
+let ecdsaServer: ChildServer;
+let rsaServer: ChildServer;
+
+beforeAll(async () => {
+  const pki = standardPki();
+  ecdsaServer = await startOpensslServer({ certFile: pki.leaves.p256.certPath, keyFile: pki.leaves.p256.keyPath, chainFile: pki.intermediateFile, mode: "www" });
+  rsaServer = await startOpensslServer({ certFile: pki.leaves.rsa2048.certPath, keyFile: pki.leaves.rsa2048.keyPath, chainFile: pki.intermediateFile, mode: "www" });
+});
+
+afterAll(async () => {
+  await closeAllServers();
+});
+
+/** Handshake, GET the s_server status page, read to the end: the smallest pump over a net.Socket. */
+function fetchStatus(port: number, client: InstanceType<typeof TlsClient>): Promise<string> {
+  const socket = new Socket();
+  const inbound: Buffer[] = [];
+  let page = "";
+  client.setBio(
+    (data) => (socket.write(data.slice()), data.length),
+    (buf) => {
+      const head = inbound[0];
+      if (!head) return socket.readableEnded ? 0 : WANT_READ;
+      const n = Math.min(buf.length, head.length);
+      buf.set(head.subarray(0, n));
+      if (n === head.length) inbound.shift();
+      else inbound[0] = head.subarray(n);
+      return n;
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let requested = false;
+    const buf = new Uint8Array(16384);
+    const step = () => {
+      try {
+        if (client.handshake() !== 0) return;
+        if (!requested) {
+          requested = true;
+          client.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+        }
+        for (;;) {
+          const n = client.read(buf);
+          if (n === WANT_READ) return;
+          if (n === 0) {
+            socket.destroy();
+            return resolve(page);
+          }
+          page += Buffer.from(buf.subarray(0, n)).toString("latin1");
+        }
+      } catch (e) {
+        socket.destroy();
+        reject(e);
+      }
+    };
+    socket.on("data", (d: Buffer) => {
+      inbound.push(d);
+      step();
+    });
+    socket.on("end", step);
+    socket.once("error", reject);
+    socket.connect({ host: "127.0.0.1", port }, step);
+  });
+}
+
+describe("the core client against openssl s_server", () => {
+  it("ECDHE-ECDSA with ChaCha20-Poly1305 and an ECDSA-only verifier", async () => {
+    // OpenSSL wants an ECDSA leaf's curve among the offered groups (RFC 4492 §5.1); x25519 comes first and is chosen.
+    const client = new TlsClient({ ...minimal(standardPki().rootPem), groups: [x25519Group, p256Group] });
+    const page = await fetchStatus(ecdsaServer.port, client);
+    expect(page).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
+    expect(client.group).toBe("x25519");
+    expect(client.cipherSuite).toBe("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+  });
+
+  it("an ECDSA-only verifier refuses an RSA-signed ServerKeyExchange", async () => {
+    const client = new TlsClient({
+      ...minimal(standardPki().rootPem),
+      cipherSuites: [core.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256],
+    });
+    const err = await fetchStatus(rsaServer.port, client).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TlsError);
+    expect((err as TlsError).code).toBe("DECRYPT_ERROR");
+  });
+
+  it("RSA key exchange: the suite object brings its own encryption", async () => {
+    const client = new TlsClient({ serverName: TEST_HOST, ca: standardPki().rootPem, cipherSuites: [TLS_RSA_WITH_AES_128_GCM_SHA256] });
+    const page = await fetchStatus(rsaServer.port, client);
+    expect(page).toMatch(/AES128-GCM-SHA256/);
+    expect(client.group).toBeNull();
+  });
+});
