@@ -42,6 +42,17 @@ describe("X25519 (Wycheproof x25519_test.json)", () => {
     expect(tally.acceptableAccepted).toBe(223);
   });
 
+  it("derives the RFC 7748 §6.1 public keys and shared secret", () => {
+    const fixed = (k: string) => (buf: Uint8Array) => buf.set(hex(k));
+    const alice = x25519Group.generate(fixed("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+    const bob = x25519Group.generate(fixed("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"));
+    expect(toHex(alice.publicKey)).toBe("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    expect(toHex(bob.publicKey)).toBe("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    expect(toHex(x25519Group.sharedSecret(alice.privateKey, bob.publicKey))).toBe(
+      "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+    );
+  });
+
   it("rejects wrong lengths and the all-zero point with illegal_parameter", () => {
     const { privateKey } = x25519Group.generate(resolveRandom());
     for (const bad of [new Uint8Array(31), new Uint8Array(33), new Uint8Array(0), new Uint8Array(32)]) {

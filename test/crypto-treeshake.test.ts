@@ -25,7 +25,8 @@ describe("crypto modules tree-shake apart", () => {
   it.each([
     ["chacha20-poly1305", "chacha20Poly1305", "@noble/ciphers/chacha.js", ["@noble/ciphers/aes.js", "@noble/curves", "@noble/hashes"]],
     ["aes-gcm", "aesGcm", "@noble/ciphers/aes.js", ["@noble/ciphers/chacha.js", "@noble/curves", "@noble/hashes"]],
-    ["x25519", "x25519Group", "@noble/curves/abstract/montgomery.js", ["@noble/curves/nist.js", "@noble/curves/abstract/weierstrass.js", "@noble/ciphers"]],
+    // X25519 runs noble's Montgomery ladder directly: no Edwards curve (noble's own x25519 lives in ed25519.js).
+    ["x25519", "x25519Group", "@noble/curves/abstract/montgomery.js", ["@noble/curves/nist.js", "@noble/curves/abstract/weierstrass.js", "@noble/curves/ed25519.js", "@noble/curves/abstract/edwards.js", "@noble/ciphers"]],
     ["nist-ecdh", "p256Group", "@noble/curves/nist.js", ["@noble/curves/ed25519.js", "@noble/curves/abstract/montgomery.js", "@noble/ciphers"]],
     ["prf", "prf", "@noble/hashes/hmac.js", ["@noble/curves", "@noble/ciphers"]],
     ["rsa", "rsaPssVerify", "@noble/hashes/sha2.js", ["@noble/curves", "@noble/ciphers"]],
