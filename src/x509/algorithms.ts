@@ -1,5 +1,6 @@
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import type { HashName } from "../crypto/hash.js";
+import { toHex } from "../bytes.js";
 import { decodeError } from "../errors.js";
 import { DerReader, Tag, derBitString, derChildren, derOid, derSmallInteger, derUnsignedBytes, type DerElement } from "./der.js";
 
@@ -82,10 +83,9 @@ function bitLength(bytes: Uint8Array): number {
   return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
 }
 
+/** Through hex text: shifting a BigInt byte by byte is quadratic, and RSA moduli are 256+ bytes on every handshake. */
 function toBigInt(bytes: Uint8Array): bigint {
-  let n = BigInt(0);
-  for (let i = 0; i < bytes.length; i++) n = (n << BigInt(8)) | BigInt(bytes[i]);
-  return n;
+  return bytes.length === 0 ? BigInt(0) : BigInt(`0x${toHex(bytes)}`);
 }
 
 /** SubjectPublicKeyInfo -> PublicKey. Unknown or forbidden key types become {type: "unsupported"}. */
