@@ -33,7 +33,7 @@ const ladder = /* @__PURE__ */ montgomery({
   P,
   type: "x25519",
   powPminus2: invert,
-  adjustScalarBytes(bytes) {
+  adjustScalarBytes(bytes: Uint8Array) {
     bytes[0] &= 248;
     bytes[31] &= 127;
     bytes[31] |= 64;
