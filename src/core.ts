@@ -25,6 +25,9 @@ export { rsaPkcs1Verify, rsaPssVerify } from "./crypto/rsa.js";
 export type { RandomSource } from "./crypto/random.js";
 export { TlsError, Alert, alertName } from "./errors.js";
 export type { TlsErrorCode } from "./errors.js";
-export { encodeSession, decodeSession } from "./handshake/session.js";
+// Client certificates and session resumption are opt-in here: pass clientAuthSupport / resumptionSupport in the options.
+export { clientAuthSupport } from "./handshake/client-auth.js";
+export { encodeSession, decodeSession, resumptionSupport } from "./handshake/session.js";
+export type { ClientAuthSupport, ResumptionSupport } from "./handshake/config.js";
 export type { TlsSession } from "./handshake/session.js";
 export type { ClientAuthOptions, ExternalSigner } from "./handshake/client-credentials.js";

@@ -5,6 +5,7 @@ import { Socket } from "node:net";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as core from "../src/core.js";
+import { parseClientHello } from "../src/handshake/messages.js";
 import { TlsClient as FullClient, TlsError } from "../src/index.js";
 import { standardPki, TEST_HOST } from "./helpers/pki.js";
 import { closeAllServers, startOpensslServer, type ChildServer } from "./helpers/servers.js";
@@ -29,7 +30,7 @@ const minimal = (ca: string) => ({
 });
 
 describe("the minimal profile's bundle", () => {
-  it("holds no AES, no NIST ECDH and no RSA key exchange", async () => {
+  it("holds no AES, no NIST ECDH, no client-certificate or session code", async () => {
     const contents =
       `import { TlsClient, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, x25519Group, signatureVerifier, ecdsaVerify } from "./src/core.ts";\n` +
       `export const make = (ca) => new TlsClient({ serverName: "d.example", ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256], groups: [x25519Group], verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }) });\n`;
@@ -49,7 +50,8 @@ describe("the minimal profile's bundle", () => {
       .map(([path]) => path.replace(/.*node_modules\//, ""));
     expect(inputs).toContain("src/crypto/chacha20-poly1305.ts");
     expect(inputs).toContain("src/crypto/x25519.ts");
-    for (const unwanted of ["src/crypto/aes-gcm.ts", "@noble/ciphers/aes.js", "@noble/ciphers/_polyval.js", "src/crypto/nist-ecdh.ts", "src/handshake/name-tables.ts"]) {
+    for (const unwanted of ["src/crypto/aes-gcm.ts", "@noble/ciphers/aes.js", "@noble/ciphers/_polyval.js", "src/crypto/nist-ecdh.ts", "src/handshake/name-tables.ts",
+      "src/handshake/session.ts", "src/handshake/client-auth.ts", "src/handshake/client-credentials.ts", "src/x509/private-key.ts"]) {
       expect(inputs).not.toContain(unwanted);
     }
   });
@@ -81,6 +83,15 @@ describe("configuration with objects", () => {
     configError(() => new TlsClient({ serverName: TEST_HOST, ca, groups: [x25519Group], verifySignature: minimal(ca).verifySignature }), /cipherSuites is required/);
     configError(() => new TlsClient({ ...minimal(ca), groups: undefined }), /groups is required/);
     configError(() => new TlsClient({ ...minimal(ca), verifySignature: undefined }), /verifySignature is required/);
+  });
+
+  it("client certificates and sessions need their support objects", () => {
+    const pki = standardPki();
+    configError(() => new TlsClient({ ...minimal(ca), cert: pki.leaves.p256.certPem, key: pki.leaves.p256.keyPem }), /clientAuthSupport/);
+    configError(() => new TlsClient({ ...minimal(ca), session: new Uint8Array(8) }), /resumptionSupport/);
+    expect(() => new TlsClient({ ...minimal(ca), cert: pki.leaves.p256.certPem, key: pki.leaves.p256.keyPem, clientAuthSupport: core.clientAuthSupport })).not.toThrow();
+    // With the support, a saved session is checked as in the microtls entry.
+    configError(() => new TlsClient({ ...minimal(ca), session: new Uint8Array(8), resumptionSupport: core.resumptionSupport }), /session/);
   });
 
   it("refuses things that are not suites or groups", () => {
@@ -173,6 +184,28 @@ describe("the core client against openssl s_server", () => {
     const err = await fetchStatus(rsaServer.port, client).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TlsError);
     expect((err as TlsError).code).toBe("DECRYPT_ERROR");
+  });
+
+  it("without resumptionSupport no session_ticket is asked for and no session kept; with it, the session resumes", async () => {
+    const extensionTypes = (client: InstanceType<typeof TlsClient>): number[] => {
+      const sent: Uint8Array[] = [];
+      client.setBio((d) => (sent.push(d.slice()), d.length), () => WANT_READ);
+      expect(client.handshake()).toBe(WANT_READ);
+      const hello = parseClientHello(sent[0].subarray(5 + 4));
+      return hello.extensions.map((e) => e.type);
+    };
+    expect(extensionTypes(new TlsClient(minimal(standardPki().rootPem)))).not.toContain(35);
+    expect(extensionTypes(new TlsClient({ ...minimal(standardPki().rootPem), resumptionSupport: core.resumptionSupport }))).toContain(35);
+    const plain = new TlsClient({ ...minimal(standardPki().rootPem), groups: [x25519Group, p256Group] });
+    await fetchStatus(ecdsaServer.port, plain);
+    expect(plain.session).toBeNull();
+    const withSupport = { ...minimal(standardPki().rootPem), groups: [x25519Group, p256Group], resumptionSupport: core.resumptionSupport };
+    const first = new TlsClient(withSupport);
+    expect(await fetchStatus(ecdsaServer.port, first)).toMatch(/New, TLSv1\.2/);
+    expect(first.session).not.toBeNull();
+    const second = new TlsClient({ ...withSupport, session: core.encodeSession(first.session!) });
+    expect(await fetchStatus(ecdsaServer.port, second)).toMatch(/Reused, TLSv1\.2/);
+    expect(second.resumed).toBe(true);
   });
 
   it("RSA key exchange: the suite object brings its own encryption", async () => {

@@ -6,7 +6,8 @@ import type { RandomSource } from "../crypto/random.js";
 import { rsaPkcs1Sign, rsaPssSign } from "../crypto/rsa.js";
 import { verifySignature } from "../crypto/signature.js";
 import { Alert, TlsError } from "../errors.js";
-import type { ClientCredential } from "./client-credentials.js";
+import type { ClientAuthSupport } from "./config.js";
+import { resolveClientCredential, type ClientCredential } from "./client-credentials.js";
 import { encodeHandshake, HandshakeType, type CertificateRequest } from "./messages.js";
 import type { SignatureScheme } from "./signature-schemes.js";
 
@@ -186,3 +187,10 @@ export function signCertificateVerify(credential: ClientCredential, s: Signature
 export function encodeCertificateVerify(credential: ClientCredential, s: SignatureScheme, transcriptBytes: Uint8Array, random: RandomSource): Uint8Array {
   return encodeHandshake(HandshakeType.certificate_verify, signCertificateVerify(credential, s, transcriptBytes, random));
 }
+
+/** Client certificates for microtls/core: pass it as the clientAuthSupport option (the microtls entry always has it). */
+export const clientAuthSupport: ClientAuthSupport = {
+  resolve: resolveClientCredential,
+  select: selectClientCredential,
+  encodeCertificateVerify,
+};

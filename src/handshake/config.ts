@@ -2,14 +2,42 @@ import type { EcdhGroup, GroupName } from "../crypto/ecdh.js";
 import { resolveRandom, type RandomSource } from "../crypto/random.js";
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import { TlsError } from "../errors.js";
-import { resolveClientCredential, type ClientAuthOptions, type ClientCredential } from "./client-credentials.js";
+import type { encodeCertificateVerify, selectClientCredential } from "./client-auth.js";
+import type { ClientAuthOptions, ClientCredential, resolveClientCredential } from "./client-credentials.js";
 import { MAX_FRAGMENT_CODES } from "./extensions.js";
-import { decodeSession, encodeSession, type TlsSession } from "./session.js";
+import type {
+  checkResumedServerHello,
+  createSession,
+  decodeSession,
+  encodeSession,
+  serverResumed,
+  sessionOffer,
+  sessionUsable,
+  TlsSession,
+} from "./session.js";
 import type { CipherSuite } from "./suites.js";
 import { loadTrustAnchors, type TrustAnchors } from "./server-certificate.js";
 
 /** Checks a signature made by the server's key (the ServerKeyExchange); false on mismatch, never throws. */
 export type SignatureVerifier = (key: PublicKey, algorithm: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array) => boolean;
+
+/** Client certificates (client-auth.ts): key parsing, scheme choice and signing, carried only by builds that use them. */
+export interface ClientAuthSupport {
+  resolve: typeof resolveClientCredential;
+  select: typeof selectClientCredential;
+  encodeCertificateVerify: typeof encodeCertificateVerify;
+}
+
+/** Session resumption (session.ts): offering, checking, recording and (de)serialising sessions. */
+export interface ResumptionSupport {
+  decode: typeof decodeSession;
+  encode: typeof encodeSession;
+  usable: typeof sessionUsable;
+  offer: typeof sessionOffer;
+  serverResumed: typeof serverResumed;
+  checkResumedServerHello: typeof checkResumedServerHello;
+  create: typeof createSession;
+}
 
 /**
  * What names in the options resolve to, and the defaults. The `microtls` entry passes every algorithm; `microtls/core`
@@ -24,10 +52,21 @@ export interface AlgorithmTables {
   defaultGroups: readonly EcdhGroup[] | null;
   /** Used when the `verifySignature` option is absent; null = the option is required for ECDHE suites. */
   verifySignature: SignatureVerifier | null;
+  /** Client certificates and session resumption; null = only when the options bring them. */
+  clientAuth: ClientAuthSupport | null;
+  resumption: ResumptionSupport | null;
 }
 
 /** No names, no defaults: everything comes in through the options as objects. */
-export const NO_TABLES: AlgorithmTables = { suites: [], defaultSuites: null, groups: [], defaultGroups: null, verifySignature: null };
+export const NO_TABLES: AlgorithmTables = {
+  suites: [],
+  defaultSuites: null,
+  groups: [],
+  defaultGroups: null,
+  verifySignature: null,
+  clientAuth: null,
+  resumption: null,
+};
 
 /** Options of `new TlsClient(options)`. */
 export interface TlsClientOptions extends ClientAuthOptions {
@@ -54,6 +93,10 @@ export interface TlsClientOptions extends ClientAuthOptions {
    * e.g. signatureVerifier({ ecdsa: ecdsaVerify }), so a build carries only the verifiers it names.
    */
   verifySignature?: SignatureVerifier;
+  /** microtls/core only (the microtls entry has it): pass clientAuthSupport to use cert/key/sign. */
+  clientAuthSupport?: ClientAuthSupport;
+  /** microtls/core only (the microtls entry has it): pass resumptionSupport to get and offer sessions. */
+  resumptionSupport?: ResumptionSupport;
   /** RFC 6066: 512 | 1024 | 2048 | 4096. */
   maxFragmentLength?: number;
   /** RFC 8449: the largest record plaintext we accept, 64..16385. */
@@ -96,7 +139,10 @@ export interface ClientConfig {
   requireExtendedMasterSecret: boolean;
   trace: ((line: string) => void) | null;
   keyLog: ((line: string) => void) | null;
+  clientAuth: ClientAuthSupport | null;
   clientCredential: ClientCredential | null;
+  /** null: sessions are neither offered nor recorded. */
+  resumption: ResumptionSupport | null;
   /** The session to offer (already decoded); whether it is usable is checked per handshake. */
   session: TlsSession | null;
   allowLegacyResumption: boolean;
@@ -253,6 +299,15 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
   }
   uniqueBy(alpn, (p) => p, "alpn");
 
+  const clientAuth = options.clientAuthSupport ?? tables.clientAuth;
+  if (!clientAuth && (options.cert !== undefined || options.key !== undefined || options.sign !== undefined)) {
+    throw config("client certificates need clientAuthSupport here: import it from microtls/core and pass it in the options");
+  }
+  const resumption = options.resumptionSupport ?? tables.resumption;
+  if (!resumption && options.session !== undefined && options.session !== null) {
+    throw config("session needs resumptionSupport here: import it from microtls/core and pass it in the options");
+  }
+
   for (const fn of ["trace", "keyLog"] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== "function") throw config(`${fn} must be a function (line: string) => void`);
   }
@@ -276,20 +331,22 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     requireExtendedMasterSecret: options.requireExtendedMasterSecret === true,
     trace: options.trace ?? null,
     keyLog: options.keyLog ?? null,
-    clientCredential: resolveClientCredential(options),
-    session: resolveSession(options.session),
+    clientAuth,
+    clientCredential: clientAuth ? clientAuth.resolve(options) : null,
+    resumption,
+    session: resumption ? resolveSession(options.session, resumption) : null,
     allowLegacyResumption: options.allowLegacyResumption === true,
-    sessionTickets: options.sessionTickets !== false,
+    sessionTickets: resumption !== null && options.sessionTickets !== false,
   };
 }
 
 
 /** A saved session as bytes is decoded; an object is kept as is (the client marks it unusable if the connection fails). */
-function resolveSession(session: TlsSession | Uint8Array | null | undefined): TlsSession | null {
+function resolveSession(session: TlsSession | Uint8Array | null | undefined, support: ResumptionSupport): TlsSession | null {
   if (session === undefined || session === null) return null;
-  if (session instanceof Uint8Array) return decodeSession(session);
+  if (session instanceof Uint8Array) return support.decode(session);
   // Round-tripping validates every field with the same checks as a saved blob.
-  decodeSession(encodeSession(session));
+  support.decode(support.encode(session));
   return session;
 }
 

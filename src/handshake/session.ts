@@ -2,6 +2,7 @@ import { asciiBytes, bytesToAscii, equalBytes, Reader, Writer } from "../bytes.j
 import { hash } from "../crypto/hash.js";
 import { randomBytes, type RandomSource } from "../crypto/random.js";
 import { Alert, TlsError } from "../errors.js";
+import type { ResumptionSupport } from "./config.js";
 import { MASTER_SECRET_LENGTH } from "./key-schedule.js";
 import { TLS12 } from "./messages.js";
 
@@ -331,3 +332,14 @@ export function checkResumedServerHello(s: TlsSession, hello: ResumedServerHello
     throw handshakeFailure(`the resumed session belongs to ${s.serverName ?? "no server name"}, not ${hello.serverName ?? "no server name"}`);
   }
 }
+
+/** Session resumption for microtls/core: pass it as the resumptionSupport option (the microtls entry always has it). */
+export const resumptionSupport: ResumptionSupport = {
+  decode: decodeSession,
+  encode: encodeSession,
+  usable: sessionUsable,
+  offer: sessionOffer,
+  serverResumed,
+  checkResumedServerHello,
+  create: createSession,
+};

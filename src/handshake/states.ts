@@ -22,9 +22,8 @@ import {
   RANDOM_LENGTH,
   TLS12,
 } from "./messages.js";
-import { encodeCertificateVerify, selectClientCredential } from "./client-auth.js";
+import type { ClientCredentialChoice } from "./client-auth.js";
 import { checkServerCertificate } from "./server-certificate.js";
-import { checkResumedServerHello, createSession, serverResumed, sessionOffer, sessionUsable } from "./session.js";
 import { offeredScheme, OFFERED_SCHEMES, schemeFitsKey, schemeName } from "./signature-schemes.js";
 import { suiteName } from "./suites.js";
 
@@ -61,9 +60,10 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
   const { config } = hs;
   hs.clientRandom = randomBytes(config.random, RANDOM_LENGTH);
   const ecdhe = config.suites.some((s) => s.keyExchange === "ECDHE");
-  if (config.session) {
+  const resumption = config.resumption;
+  if (resumption && config.session) {
     const clock = config.now ? config.now() : null;
-    const usable = sessionUsable(config.session, {
+    const usable = resumption.usable(config.session, {
       serverName: config.serverName,
       offeredSuites: config.suites.map((s) => s.id),
       now: typeof clock === "number" && clock === clock ? clock : null,
@@ -73,8 +73,8 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
     if (usable === true) hs.offeredSession = config.session;
     else hs.trace(`session not offered: ${usable}`);
   }
-  const offered = sessionOffer(hs.offeredSession, config.random);
-  hs.offeredSessionId = offered.sessionId;
+  const offered = resumption ? resumption.offer(hs.offeredSession, config.random) : null;
+  if (offered) hs.offeredSessionId = offered.sessionId;
   hs.offer = {
     sniHost: config.serverNameKind === "dns" ? config.serverName : null,
     groups: ecdhe ? config.groups.map((g) => g.id) : [],
@@ -83,7 +83,7 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
     maxFragmentLength: config.maxFragmentLength,
     recordSizeLimit: config.recordSizeLimit,
     // An empty session_ticket asks for a ticket to resume with later (unless sessionTickets: false).
-    sessionTicket: hs.offeredSession || config.sessionTickets ? offered.ticketExtension : null,
+    sessionTicket: offered && (hs.offeredSession || config.sessionTickets) ? offered.ticketExtension : null,
   };
   hs.offeredExtensions = clientExtensions(hs.offer);
   const hello = encodeClientHello({
@@ -125,7 +125,7 @@ class ExpectServerHello implements HandshakeState {
     hs.transcript.add(msg.raw);
     // RFC 6066 §4: the negotiated fragment length holds from the messages after the ServerHello, both ways.
     if (agreed.maxFragmentLength !== null) hs.record.setMaxFragment(agreed.maxFragmentLength, agreed.maxFragmentLength);
-    const resumed = hs.offeredSession !== null && serverResumed(hs.offeredSessionId, hello.sessionId);
+    const resumed = hs.offeredSession !== null && hs.config.resumption!.serverResumed(hs.offeredSessionId, hello.sessionId);
     hs.trace(`<- server_hello suite=${suite.name} ext=[${hello.extensions.map((e) => extensionName(e.type)).join(",")}]` +
       (agreed.alpnProtocol ? ` alpn=${agreed.alpnProtocol}` : "") + (hs.offeredSession ? (resumed ? " resumed" : " session declined: full handshake") : ""));
     if (resumed) return resumeSession(hs);
@@ -231,9 +231,11 @@ class ExpectServerHelloDone implements HandshakeState {
 function sendClientFlight(hs: HandshakeContext): void {
   const suite = hs.suite!;
   const { config } = hs;
-  let clientAuth: ReturnType<typeof selectClientCredential> | null = null;
+  let clientAuth: ClientCredentialChoice | null = null;
   if (hs.certificateRequest) {
-    clientAuth = selectClientCredential(hs.certificateRequest, config.clientCredential);
+    clientAuth = config.clientAuth
+      ? config.clientAuth.select(hs.certificateRequest, config.clientCredential)
+      : { reason: "no client certificate configured" };
     if ("reason" in clientAuth) {
       // RFC 5246 §7.4.6: an empty Certificate lets the server decide whether to go on without one.
       hs.sendHandshake(encodeCertificateList([]), `(empty: ${clientAuth.reason})`);
@@ -261,7 +263,7 @@ function sendClientFlight(hs: HandshakeContext): void {
   preMaster.fill(0);
   if (clientAuth && "scheme" in clientAuth) {
     // RFC 5246 §7.4.8: signed over every handshake message so far, hashed with the scheme's own hash.
-    hs.sendHandshake(encodeCertificateVerify(clientAuth.credential, clientAuth.scheme, hs.transcript.messages(), config.random), clientAuth.scheme.name);
+    hs.sendHandshake(config.clientAuth!.encodeCertificateVerify(clientAuth.credential, clientAuth.scheme, hs.transcript.messages(), config.random), clientAuth.scheme.name);
   }
   hs.logKeys();
   const keys = trafficKeys(suite, hs.masterSecret, hs.clientRandom, hs.serverRandom);
@@ -321,8 +323,10 @@ class ExpectFinished implements HandshakeState {
 
 /** What client.session will hold after a full handshake. */
 function recordSession(hs: HandshakeContext): void {
+  const resumption = hs.config.resumption;
+  if (!resumption) return;
   const clock = hs.config.now ? hs.config.now() : null;
-  hs.session = createSession({
+  hs.session = resumption.create({
     cipherSuite: hs.suite!.id,
     masterSecret: hs.masterSecret!,
     extendedMasterSecret: hs.agreed!.extendedMasterSecret,
@@ -340,7 +344,7 @@ function recordSession(hs: HandshakeContext): void {
 
 function resumeSession(hs: HandshakeContext): HandshakeState {
   const session = hs.offeredSession!;
-  checkResumedServerHello(session, {
+  hs.config.resumption!.checkResumedServerHello(session, {
     cipherSuite: hs.suite!.id,
     extendedMasterSecret: hs.agreed!.extendedMasterSecret,
     serverName: hs.config.serverName,
@@ -370,7 +374,7 @@ function sendResumedFinished(hs: HandshakeContext): void {
   // A renewed ticket makes a new session with the same master secret; otherwise the old one goes on (an empty
   // NewSessionTicket, RFC 5077 §3.3, means "no new ticket", not "forget the old one").
   const renewed = hs.sessionTicket && hs.sessionTicket.ticket.length > 0
-    ? createSession({
+    ? config.resumption!.create({
         cipherSuite: old.cipherSuite,
         masterSecret: old.masterSecret,
         extendedMasterSecret: old.extendedMasterSecret,
