@@ -51,19 +51,16 @@ export class HandshakeContext {
     this.transcript = new Transcript(config.clientCredential !== null);
   }
 
-  trace(line: string): void {
-    if (this.config.trace) this.config.trace(line);
-  }
-
   /** Sends a handshake message and adds it to the transcript. */
   sendHandshake(raw: Uint8Array, detail = "", legacyVersion?: number): void {
     this.transcript.add(raw);
-    this.trace(`-> ${handshakeTypeName(raw[0])}${detail ? " " + detail : ""}`);
+    // Optional call: without a trace the line is never built (this runs on every handshake message).
+    this.config.trace?.(`-> ${handshakeTypeName(raw[0])}${detail ? " " + detail : ""}`);
     this.output(this.record.write(ContentType.handshake, raw, legacyVersion));
   }
 
   sendChangeCipherSpec(): void {
-    this.trace("-> change_cipher_spec");
+    this.config.trace?.("-> change_cipher_spec");
     this.output(this.record.write(ContentType.change_cipher_spec, Uint8Array.of(1)));
   }
 

@@ -71,7 +71,7 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
       allowLegacyResumption: config.allowLegacyResumption,
     });
     if (usable === true) hs.offeredSession = config.session;
-    else hs.trace(`session not offered: ${usable}`);
+    else hs.config.trace?.(`session not offered: ${usable}`);
   }
   const offered = resumption ? resumption.offer(hs.offeredSession, config.random) : null;
   if (offered) hs.offeredSessionId = offered.sessionId;
@@ -93,7 +93,7 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
     extensions: hs.offeredExtensions,
   });
   // The first record says TLS 1.0, as every browser does: some old middleboxes drop other values.
-  const detail = `suites=${config.suites.length} groups=${config.groups.map((g) => g.name).join(",")}` +
+  const detail = !config.trace ? "" : `suites=${config.suites.length} groups=${config.groups.map((g) => g.name).join(",")}` +
     (hs.offer.sniHost ? ` sni=${hs.offer.sniHost}` : "") + (config.alpn.length ? ` alpn=${config.alpn.join(",")}` : "") +
     (hs.offeredSession ? (hs.offeredSession.ticket ? " resume=ticket" : " resume=session-id") : "");
   hs.sendHandshake(hello, detail, 0x0301);
@@ -126,7 +126,7 @@ class ExpectServerHello implements HandshakeState {
     // RFC 6066 §4: the negotiated fragment length holds from the messages after the ServerHello, both ways.
     if (agreed.maxFragmentLength !== null) hs.record.setMaxFragment(agreed.maxFragmentLength, agreed.maxFragmentLength);
     const resumed = hs.offeredSession !== null && hs.config.resumption!.serverResumed(hs.offeredSessionId, hello.sessionId);
-    hs.trace(`<- server_hello suite=${suite.name} ext=[${hello.extensions.map((e) => extensionName(e.type)).join(",")}]` +
+    hs.config.trace?.(`<- server_hello suite=${suite.name} ext=[${hello.extensions.map((e) => extensionName(e.type)).join(",")}]` +
       (agreed.alpnProtocol ? ` alpn=${agreed.alpnProtocol}` : "") + (hs.offeredSession ? (resumed ? " resumed" : " session declined: full handshake") : ""));
     if (resumed) return resumeSession(hs);
     // A declined session falls back to a full handshake, which makes a new session (RFC 5246 §7.4.1.3).
@@ -142,7 +142,7 @@ class ExpectCertificate implements HandshakeState {
     expect(this, msg, HandshakeType.certificate);
     const chain = parseCertificateList(msg.body);
     hs.transcript.add(msg.raw);
-    hs.trace(`<- certificate ${chain.length} cert(s)`);
+    hs.config.trace?.(`<- certificate ${chain.length} cert(s)`);
     const { config } = hs;
     const clock = config.now ? config.now() : null;
     const { leafKey, flags } = checkServerCertificate({
@@ -194,7 +194,7 @@ class ExpectServerKeyExchange implements HandshakeState {
     hs.transcript.add(msg.raw);
     hs.group = group;
     hs.serverPublic = ske.publicKey;
-    hs.trace(`<- server_key_exchange group=${group.name} scheme=${scheme.name}`);
+    hs.config.trace?.(`<- server_key_exchange group=${group.name} scheme=${scheme.name}`);
     return new ExpectCertificateRequestOrDone();
   }
 }
@@ -206,7 +206,7 @@ class ExpectCertificateRequestOrDone implements HandshakeState {
     if (msg.type === HandshakeType.certificate_request) {
       hs.certificateRequest = parseCertificateRequest(msg.body);
       hs.transcript.add(msg.raw);
-      hs.trace(`<- certificate_request types=[${Array.from(hs.certificateRequest.certificateTypes).join(",")}]`);
+      hs.config.trace?.(`<- certificate_request types=[${Array.from(hs.certificateRequest.certificateTypes).join(",")}]`);
       return new ExpectServerHelloDone();
     }
     expect(this, msg, HandshakeType.server_hello_done);
@@ -221,7 +221,7 @@ class ExpectServerHelloDone implements HandshakeState {
     expect(this, msg, HandshakeType.server_hello_done);
     parseEmpty(msg.body, "ServerHelloDone");
     hs.transcript.add(msg.raw);
-    hs.trace("<- server_hello_done");
+    hs.config.trace?.("<- server_hello_done");
     sendClientFlight(hs);
     return new ExpectChangeCipherSpec();
   }
@@ -289,14 +289,14 @@ class ExpectChangeCipherSpec implements HandshakeState {
     if (msg.type === HandshakeType.new_session_ticket && hs.agreed!.sessionTicket && !hs.sessionTicket) {
       hs.sessionTicket = parseNewSessionTicket(msg.body);
       hs.transcript.add(msg.raw);
-      hs.trace(`<- new_session_ticket lifetime=${hs.sessionTicket.lifetimeHint}s`);
+      hs.config.trace?.(`<- new_session_ticket lifetime=${hs.sessionTicket.lifetimeHint}s`);
       return this;
     }
     throw unexpectedMessage(this.expecting, msg.type);
   }
 
   changeCipherSpec(hs: HandshakeContext): HandshakeState {
-    hs.trace("<- change_cipher_spec");
+    hs.config.trace?.("<- change_cipher_spec");
     hs.record.setReadCipher(hs.pendingReadCipher!);
     hs.pendingReadCipher = null;
     return new ExpectFinished();
@@ -314,7 +314,7 @@ class ExpectFinished implements HandshakeState {
       throw new TlsError("DECRYPT_ERROR", "the server's Finished does not match the handshake: the connection was tampered with or keys differ", Alert.decrypt_error);
     }
     hs.transcript.add(msg.raw);
-    hs.trace("<- finished");
+    hs.config.trace?.("<- finished");
     if (hs.resumed) sendResumedFinished(hs);
     else recordSession(hs);
     return Established;
