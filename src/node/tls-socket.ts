@@ -12,6 +12,14 @@ export interface TlsSocketOptions {
 }
 
 const READ_CHUNK = 16 * 1024 + 256;
+// A read at least this long is pushed as a view of the buffer it was read into (which then goes with it);
+// shorter ones are copied out, so a few bytes never pin 16 KiB in the stream's queue.
+const HANDOFF_MIN = 8 * 1024;
+
+// The buffer client.read() fills. Shared by every socket (reads are synchronous) instead of 16 KiB per
+// socket, so an idle connection holds none. A read takes it and puts it back, so a re-entrant read on
+// another socket (from a trace callback, say) gets a buffer of its own.
+let readBuffer: Buffer | null = null;
 // Transport bytes buffered beyond this pause the transport until the application reads.
 const INBOUND_HIGH_WATER = 64 * 1024;
 // After our close_notify / a fatal alert, how long the transport may take to flush before it is torn down.
@@ -47,7 +55,6 @@ export class TlsSocket extends Duplex {
   private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
   private pumping = false;
   private pumpAgain = false;
-  private readonly scratch = new Uint8Array(READ_CHUNK);
 
   constructor(client: TlsClient, transport: Duplex, options: TlsSocketOptions = {}) {
     super({ allowHalfOpen: false });
@@ -123,7 +130,9 @@ export class TlsSocket extends Duplex {
     if (this.transport.destroyed || this.transport.writableEnded) return data.length; // nowhere to go; the error surfaces elsewhere
     // Accept everything (Node buffers it) and apply backpressure in _write instead, so the client never
     // has to resume a half-sent flight in the middle of the handshake.
-    this.transport.write(Buffer.from(data));
+    // A view, not a copy: every buffer the client sends is freshly built by its record layer and dropped
+    // once sent, never written again (test/interop-node-adapter.test.ts checks that it stays so).
+    this.transport.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     return data.length;
   }
 
@@ -271,7 +280,16 @@ export class TlsSocket extends Duplex {
 
   private fillReadable(): void {
     while (this.readWanted && !this.destroyed) {
-      const n = this.client.read(this.scratch);
+      const buf = readBuffer ?? Buffer.alloc(READ_CHUNK);
+      readBuffer = null;
+      let n: number;
+      try {
+        n = this.client.read(buf);
+      } catch (e) {
+        readBuffer = buf;
+        throw e;
+      }
+      if (n <= 0 || n < HANDOFF_MIN) readBuffer = buf;
       if (n === WANT_READ || n === WANT_WRITE) {
         if (this.transportEnded && this.inboundBytes === 0 && n === WANT_READ) {
           // The client should have turned this EOF into 0 (after close_notify) or TRUNCATED: never hang on a dead transport.
@@ -284,7 +302,7 @@ export class TlsSocket extends Duplex {
         this.push(null); // the peer's close_notify
         return;
       }
-      this.readWanted = this.push(Buffer.from(this.scratch.subarray(0, n)));
+      this.readWanted = this.push(n >= HANDOFF_MIN ? buf.subarray(0, n) : Buffer.from(buf.subarray(0, n)));
     }
   }
 
