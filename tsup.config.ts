@@ -9,6 +9,8 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   treeshake: true,
+  // One shared chunk for CommonJS too, so TlsError is the same class from every entry.
+  splitting: true,
   // dist/microtls.engine.js: the one-file ES2020 script (global `microtls`) that embedded engines load.
   async onSuccess() {
     await buildEngineBundles({ names: ["microtls.engine"] });
