@@ -112,6 +112,12 @@ export class CoreTlsClient {
         const n = this.pull();
         if (n === WANT_READ) return this.outgoing.length > 0 ? WANT_WRITE : WANT_READ;
         if (n === 0) {
+          // After our own close_notify the application has said it wants nothing more, and RFC 5246 §7.2.1 lets
+          // the peer close without answering: that EOF is a clean end, not a truncation.
+          if (this.closeSent) {
+            this.peerClosed = true;
+            return 0;
+          }
           throw new TlsError("TRUNCATED", "the connection ended without close_notify: the data may have been cut short by an attacker");
         }
       }

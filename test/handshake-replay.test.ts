@@ -65,6 +65,21 @@ describe.each(TRANSCRIPTS)("replay of %s", (name) => {
     expect(() => r.client.read(new Uint8Array(10))).toThrow(r.error!);
   });
 
+  it("after our own close_notify, an EOF without the server's is a clean end, not TRUNCATED", () => {
+    const records = splitRecords(t.server);
+    const lastAlert = records.map((r) => r.type).lastIndexOf(21);
+    let cut = 0;
+    for (let i = 0; i < lastAlert; i++) cut += 5 + records[i].data.length;
+    // The server's data arrives, then the transport stalls: the application closes first.
+    const r = replay(t, { server: t.server.subarray(0, cut) });
+    expect(r.outcome).toBe("stalled");
+    expect(toHex(r.response)).toBe(toHex(t.response));
+    expect(r.client.close()).toBe(0);
+    r.client.setBio((d) => d.length, () => 0);
+    expect(r.client.read(new Uint8Array(10))).toBe(0);
+    expect(r.client.error).toBe(null);
+  });
+
   it("verifies the chain at the recorded time: later it is expired, without a clock it says TIME_UNKNOWN", () => {
     const expired = replay(t, { clientOptions: { now: () => t.now + 20 * 365 * 86400_000 } });
     expect(expired.error?.code).toBe("BAD_CERTIFICATE");
