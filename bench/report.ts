@@ -253,7 +253,7 @@ export function renderReport(r: Results): string {
     .filter((s) => s.unwanted && s.unwanted.length > 0)
     .map(
       (s) =>
-        `Bundled by \`${s.entry}\` although that profile has no use for them (minified bytes; the import chain that pulls each in):\n\n` +
+        `Bundled by \`${s.entry}\` although that profile has no use for them (minified bytes; a shortest import path to each, whose modules may themselves have been tree-shaken to nothing):\n\n` +
         s.unwanted!.map((u) => `- \`${u.path}\` ${u.minified} B: ${u.chain.join(" → ")}`).join("\n"),
     )
     .join("\n\n");
