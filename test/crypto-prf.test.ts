@@ -1,5 +1,7 @@
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { prf } from "../src/crypto/prf.js";
 import { fromHex, toHex } from "../src/bytes.js";
@@ -38,5 +40,45 @@ describe("TLS 1.2 PRF (vectors/prf.json)", () => {
     const secret = fromHex("00112233");
     const seed = fromHex("4455");
     expect(toHex(prf("sha384", secret, "x", seed, 100)).startsWith(toHex(prf("sha384", secret, "x", seed, 49)))).toBe(true);
+  });
+});
+
+describe("PRF against node:crypto HMAC (property)", () => {
+  // The reference runs RFC 5246 §5 literally with an independent HMAC; the PRF under test reuses one keyed state.
+  function reference(hash: "sha256" | "sha384", secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
+    const labelSeed = Buffer.concat([Buffer.from(label, "latin1"), seed]);
+    const blocks: Buffer[] = [];
+    let a: Buffer = labelSeed;
+    for (let n = 0; n < length; ) {
+      a = createHmac(hash, secret).update(a).digest();
+      const block = createHmac(hash, secret).update(a).update(labelSeed).digest();
+      blocks.push(block);
+      n += block.length;
+    }
+    return new Uint8Array(Buffer.concat(blocks).subarray(0, length));
+  }
+
+  it("agrees for any secret (including longer than a hash block), label, seed and length", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom("sha256" as const, "sha384" as const),
+        fc.uint8Array({ maxLength: 200 }),
+        fc.string({ maxLength: 30 }).map((s) => s.replace(/[^\x20-\x7e]/g, "x")),
+        fc.uint8Array({ maxLength: 150 }),
+        fc.integer({ min: 0, max: 260 }),
+        (hash, secret, label, seed, length) => {
+          expect(toHex(prf(hash, secret, label, seed, length))).toBe(toHex(reference(hash, secret, label, seed, length)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("leaves its inputs untouched", () => {
+    const secret = fromHex("0102030405060708");
+    const seed = fromHex("a1a2a3");
+    prf("sha256", secret, "key expansion", seed, 100);
+    expect(toHex(secret)).toBe("0102030405060708");
+    expect(toHex(seed)).toBe("a1a2a3");
   });
 });
