@@ -152,37 +152,26 @@ export const aesGcm: AeadFactory = (key: Uint8Array): Aead => {
   const h = ctr(k, new Uint8Array(BLOCK)).encrypt(new Uint8Array(BLOCK)); // H = E_K(0^128)
   const table = ghashTable(h);
   h.fill(0);
-  /**
-   * One CTR pass from J0 over 16 zero bytes || `input`: the first block is the tag mask E_K(J0), the rest is
-   * `input` en/decrypted from inc32(J0) on. (One noble ctr() call instead of two: each call expands the key.)
-   * 12-byte nonces leave 2^32 - 2 blocks before the low counter word would carry, far above a record, so noble's
-   * full-width counter increment matches GCM's inc32 here.
-   */
-  const maskAndStream = (nonce: Uint8Array, input: Uint8Array): Uint8Array => {
-    const work = new Uint8Array(BLOCK + input.length);
-    work.set(input, BLOCK);
-    return ctr(k, counterBlock(nonce, 1)).encrypt(work, work);
-  };
+  /** E_K(J0), the tag mask. */
+  const tagMask = (nonce: Uint8Array): Uint8Array => ctr(k, counterBlock(nonce, 1)).encrypt(new Uint8Array(BLOCK));
   return {
     keyLength: k.length,
     seal(nonce, plaintext, aad) {
       if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError("AES-GCM nonce must be 12 bytes");
-      const work = maskAndStream(nonce, plaintext);
       const sealed = new Uint8Array(plaintext.length + AEAD_TAG_LENGTH);
-      sealed.set(work.subarray(BLOCK));
-      sealed.set(ghashTag(table, aad, sealed.subarray(0, plaintext.length), work.subarray(0, BLOCK)), plaintext.length);
-      work.fill(0);
+      const ciphertext = sealed.subarray(0, plaintext.length);
+      // Payload counters run from inc32(J0) = 2; 12-byte nonces leave room for 2^32 - 2 blocks, far above a
+      // record, so noble's full-width counter increment never carries out of the low 32 bits.
+      if (plaintext.length > 0) ctr(k, counterBlock(nonce, 2)).encrypt(plaintext, ciphertext);
+      sealed.set(ghashTag(table, aad, ciphertext, tagMask(nonce)), plaintext.length);
       return sealed;
     },
     open(nonce, sealed, aad) {
       if (nonce.length !== AEAD_NONCE_LENGTH || sealed.length < AEAD_TAG_LENGTH) return null;
       const ciphertext = sealed.subarray(0, sealed.length - AEAD_TAG_LENGTH);
-      // Decrypted in the same pass as the mask, but released only after the tag checks; wiped otherwise.
-      const work = maskAndStream(nonce, ciphertext);
-      const ok = equalTags(ghashTag(table, aad, ciphertext, work.subarray(0, BLOCK)), sealed.subarray(ciphertext.length));
-      const plaintext = ok ? work.slice(BLOCK) : null;
-      work.fill(0);
-      return plaintext;
+      // Authenticate before decrypting, so no unauthenticated plaintext is ever produced.
+      if (!equalTags(ghashTag(table, aad, ciphertext, tagMask(nonce)), sealed.subarray(ciphertext.length))) return null;
+      return ciphertext.length > 0 ? ctr(k, counterBlock(nonce, 2)).decrypt(ciphertext) : new Uint8Array(0);
     },
   };
 };
