@@ -9,7 +9,7 @@ import { Alert, TlsError } from "../errors.js";
 import type { ClientAuthSupport } from "./config.js";
 import { resolveClientCredential, type ClientCredential } from "./client-credentials.js";
 import { encodeHandshake, HandshakeType, type CertificateRequest } from "./messages.js";
-import type { SignatureScheme } from "./signature-schemes.js";
+import { OFFERED_SCHEMES, scheme, type SignatureScheme } from "./signature-schemes.js";
 
 // Answering a CertificateRequest (RFC 5246 §7.4.4, §7.4.6, §7.4.8): pick a credential and a scheme the server
 // accepts, or decide to send an empty Certificate; then sign the CertificateVerify. Pure functions, so the state
@@ -18,25 +18,16 @@ import type { SignatureScheme } from "./signature-schemes.js";
 /** ClientCertificateType (RFC 5246 §7.4.4, RFC 8422 §5.5). */
 export const ClientCertificateType = { rsa_sign: 1, ecdsa_sign: 64 } as const;
 
-function scheme(name: string, id: number, keyType: "ec" | "rsa", algorithm: SignatureScheme["algorithm"]): SignatureScheme {
-  return { name, id, keyType, algorithm };
-}
-
 /**
- * Schemes we can sign with, in our order of preference per key type. ECDSA: the one matching the key's curve comes
- * first (see preferredSchemes); in TLS 1.2 the hash is not bound to the curve, so the others are acceptable fallbacks.
- * RSA: PSS where offered, else PKCS#1 v1.5. No SHA-1 or SHA-224.
+ * Schemes we can sign with, in our order of preference per key type: what we offer ourselves, plus ECDSA with
+ * SHA-512 as a last ECDSA fallback. ECDSA: the one matching the key's curve comes first (see preferredSchemes); in
+ * TLS 1.2 the hash is not bound to the curve, so the others are acceptable fallbacks. RSA: PSS where offered, else
+ * PKCS#1 v1.5. No SHA-1 or SHA-224.
  */
 export const CLIENT_SCHEMES: readonly SignatureScheme[] = [
-  scheme("ecdsa_secp256r1_sha256", 0x0403, "ec", { kind: "ecdsa", hash: "sha256" }),
-  scheme("ecdsa_secp384r1_sha384", 0x0503, "ec", { kind: "ecdsa", hash: "sha384" }),
+  ...OFFERED_SCHEMES.filter((s) => s.keyType === "ec"),
   scheme("ecdsa_secp521r1_sha512", 0x0603, "ec", { kind: "ecdsa", hash: "sha512" }),
-  scheme("rsa_pss_rsae_sha256", 0x0804, "rsa", { kind: "rsa-pss", hash: "sha256" }),
-  scheme("rsa_pss_rsae_sha384", 0x0805, "rsa", { kind: "rsa-pss", hash: "sha384" }),
-  scheme("rsa_pss_rsae_sha512", 0x0806, "rsa", { kind: "rsa-pss", hash: "sha512" }),
-  scheme("rsa_pkcs1_sha256", 0x0401, "rsa", { kind: "rsa-pkcs1", hash: "sha256" }),
-  scheme("rsa_pkcs1_sha384", 0x0501, "rsa", { kind: "rsa-pkcs1", hash: "sha384" }),
-  scheme("rsa_pkcs1_sha512", 0x0601, "rsa", { kind: "rsa-pkcs1", hash: "sha512" }),
+  ...OFFERED_SCHEMES.filter((s) => s.keyType === "rsa"),
 ];
 
 export function clientSchemeByName(name: string): SignatureScheme | undefined {

@@ -8,7 +8,7 @@ export interface SignatureScheme {
   readonly algorithm: SignatureAlgorithm;
 }
 
-function scheme(name: string, id: number, keyType: "ec" | "rsa", algorithm: SignatureAlgorithm): SignatureScheme {
+export function scheme(name: string, id: number, keyType: "ec" | "rsa", algorithm: SignatureAlgorithm): SignatureScheme {
   return { name, id, keyType, algorithm };
 }
 
