@@ -113,6 +113,19 @@ describe("resumption by session ticket (RFC 5077)", () => {
     expect(first.page).toMatch(/New, TLSv1\.2/);
   });
 
+  it("microtls/node: the Duplex exposes session and resumed like the client", async () => {
+    const first = await openTls(opensslTickets.port);
+    expect(first.socket.session).toBe(first.client.session);
+    expect(first.socket.resumed).toBe(false);
+    first.socket.write("GET / HTTP/1.0\r\n\r\n");
+    await readToEnd(first.socket);
+    const saved = encodeSession(first.socket.session!);
+    const second = await openTls(opensslTickets.port, withSession(saved));
+    expect(second.socket.resumed).toBe(true);
+    second.socket.write("GET / HTTP/1.0\r\n\r\n");
+    expect((await readToEnd(second.socket)).toString("latin1")).toMatch(/Reused, TLSv1\.2/);
+  });
+
   it("a server that declines the ticket gets a full handshake, and a new session", async () => {
     const first = await echoOnce(nodeTickets.port);
     const lines: string[] = [];

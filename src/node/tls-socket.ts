@@ -123,6 +123,13 @@ export class TlsSocket extends Duplex {
   get verifyFlags(): TlsClient["verifyFlags"] {
     return this.client.verifyFlags;
   }
+  /** What to keep (encoded) for the next connection; see encodeSession. */
+  get session(): TlsClient["session"] {
+    return this.client.session;
+  }
+  get resumed(): TlsClient["resumed"] {
+    return this.client.resumed;
+  }
 
   // --- the client's bio ---------------------------------------------------------------------
 
