@@ -9,4 +9,5 @@ export { prf } from "../src/crypto/prf.js";
 export { createHash } from "../src/crypto/hash.js";
 export { RecordLayer } from "../src/record/layer.js";
 export { HandshakeReassembler } from "../src/record/handshake-reassembler.js";
-export { verifyChain, TrustStore, parseCertificate } from "../src/x509/index.js";
+export { verifyChainWith } from "../src/x509/verify.js";
+export { TrustStore, parseCertificate } from "../src/x509/index.js";

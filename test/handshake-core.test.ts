@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as core from "../src/core.js";
 import { parseClientHello } from "../src/handshake/messages.js";
 import { TlsClient as FullClient, TlsError } from "../src/index.js";
-import { standardPki, TEST_HOST } from "./helpers/pki.js";
+import { sharedPki, standardPki, TEST_HOST } from "./helpers/pki.js";
 import { closeAllServers, startOpensslServer, type ChildServer } from "./helpers/servers.js";
 
 const {
@@ -30,7 +30,7 @@ const minimal = (ca: string) => ({
 });
 
 describe("the minimal profile's bundle", () => {
-  it("holds no AES, no NIST ECDH, no client-certificate or session code", async () => {
+  it("holds no AES, no NIST ECDH, no RSA or Ed25519 verification, no client-certificate or session code", async () => {
     const contents =
       `import { TlsClient, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, x25519Group, signatureVerifier, ecdsaVerify } from "./src/core.ts";\n` +
       `export const make = (ca) => new TlsClient({ serverName: "d.example", ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256], groups: [x25519Group], verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }) });\n`;
@@ -51,7 +51,9 @@ describe("the minimal profile's bundle", () => {
     expect(inputs).toContain("src/crypto/chacha20-poly1305.ts");
     expect(inputs).toContain("src/crypto/x25519.ts");
     for (const unwanted of ["src/crypto/aes-gcm.ts", "@noble/ciphers/aes.js", "@noble/ciphers/_polyval.js", "src/crypto/nist-ecdh.ts", "src/handshake/name-tables.ts",
-      "src/handshake/session.ts", "src/handshake/client-auth.ts", "src/handshake/client-credentials.ts", "src/x509/private-key.ts"]) {
+      "src/handshake/session.ts", "src/handshake/client-auth.ts", "src/handshake/client-credentials.ts", "src/x509/private-key.ts",
+      // The chain is checked with the configured verifier, not the dispatcher that knows every algorithm.
+      "src/crypto/signature.ts", "src/crypto/rsa.ts", "@noble/curves/ed25519.js", "@noble/curves/abstract/edwards.js"]) {
       expect(inputs).not.toContain(unwanted);
     }
   });
@@ -83,6 +85,9 @@ describe("configuration with objects", () => {
     configError(() => new TlsClient({ serverName: TEST_HOST, ca, groups: [x25519Group], verifySignature: minimal(ca).verifySignature }), /cipherSuites is required/);
     configError(() => new TlsClient({ ...minimal(ca), groups: undefined }), /groups is required/);
     configError(() => new TlsClient({ ...minimal(ca), verifySignature: undefined }), /verifySignature is required/);
+    // RSA key exchange signs nothing, but the chain's signatures still need a verifier; with verify off none is needed.
+    configError(() => new TlsClient({ serverName: TEST_HOST, ca, cipherSuites: [TLS_RSA_WITH_AES_128_GCM_SHA256] }), /verifySignature is required/);
+    expect(() => new TlsClient({ serverName: TEST_HOST, verify: false, cipherSuites: [TLS_RSA_WITH_AES_128_GCM_SHA256] })).not.toThrow();
   });
 
   it("client certificates and sessions need their support objects", () => {
@@ -186,6 +191,23 @@ describe("the core client against openssl s_server", () => {
     expect((err as TlsError).code).toBe("DECRYPT_ERROR");
   });
 
+  it("an ECDSA-only verifier refuses a chain signed with RSA; naming RSA PKCS#1 accepts it", async () => {
+    const pki = sharedPki();
+    const rsaRoot = pki.issue({ name: "core-rsa-root", cn: "microtls Core RSA Root", key: "rsa2048", ca: true });
+    const leaf = pki.issue({ name: "core-rsa-signed-leaf", cn: TEST_HOST, key: "p256", issuer: rsaRoot, dns: [TEST_HOST], ips: ["127.0.0.1"] });
+    const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, mode: "www" });
+    const options = { ...minimal(rsaRoot.certPem), groups: [x25519Group, p256Group] };
+    const err = await fetchStatus(server.port, new TlsClient(options)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TlsError);
+    expect((err as TlsError).code).toBe("BAD_CERTIFICATE");
+    expect((err as TlsError).verifyFlags).toContain("BAD_SIGNATURE");
+    const withRsa = new TlsClient({ ...options, verifySignature: signatureVerifier({ ecdsa: ecdsaVerify, rsaPkcs1: core.rsaPkcs1Verify }) });
+    expect(await fetchStatus(server.port, withRsa)).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
+    // The full entry's default verifier knows RSA.
+    const full = new FullClient({ serverName: TEST_HOST, ca: rsaRoot.certPem, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256] });
+    expect(await fetchStatus(server.port, full as unknown as InstanceType<typeof TlsClient>)).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
+  });
+
   it("without resumptionSupport no session_ticket is asked for and no session kept; with it, the session resumes", async () => {
     const extensionTypes = (client: InstanceType<typeof TlsClient>): number[] => {
       const sent: Uint8Array[] = [];
@@ -209,7 +231,7 @@ describe("the core client against openssl s_server", () => {
   });
 
   it("RSA key exchange: the suite object brings its own encryption", async () => {
-    const client = new TlsClient({ serverName: TEST_HOST, ca: standardPki().rootPem, cipherSuites: [TLS_RSA_WITH_AES_128_GCM_SHA256] });
+    const client = new TlsClient({ ...minimal(standardPki().rootPem), cipherSuites: [TLS_RSA_WITH_AES_128_GCM_SHA256] });
     const page = await fetchStatus(rsaServer.port, client);
     expect(page).toMatch(/AES128-GCM-SHA256/);
     expect(client.group).toBeNull();

@@ -50,7 +50,7 @@ export interface AlgorithmTables {
   defaultSuites: readonly CipherSuite[] | null;
   groups: readonly EcdhGroup[];
   defaultGroups: readonly EcdhGroup[] | null;
-  /** Used when the `verifySignature` option is absent; null = the option is required for ECDHE suites. */
+  /** Used when the `verifySignature` option is absent; null = the option is required (ECDHE suites, or verify on). */
   verifySignature: SignatureVerifier | null;
   /** Client certificates and session resumption; null = only when the options bring them. */
   clientAuth: ClientAuthSupport | null;
@@ -89,8 +89,9 @@ export interface TlsClientOptions extends ClientAuthOptions {
   /** Group names or the exported group objects (x25519Group, p256Group, p384Group). Default ["x25519", "secp256r1", "secp384r1"]. */
   groups?: Array<GroupName | EcdhGroup>;
   /**
-   * The ServerKeyExchange signature check. Default: every algorithm (from `microtls`); `microtls/core` needs one,
-   * e.g. signatureVerifier({ ecdsa: ecdsaVerify }), so a build carries only the verifiers it names.
+   * The signature check for the ServerKeyExchange and for every certificate in the server's chain. Default: every
+   * algorithm (from `microtls`); `microtls/core` needs one, e.g. signatureVerifier({ ecdsa: ecdsaVerify }), so a build
+   * carries only the verifiers it names. A chain signed with an algorithm it lacks is refused (BAD_SIGNATURE).
    */
   verifySignature?: SignatureVerifier;
   /** microtls/core only (the microtls entry has it): pass clientAuthSupport to use cert/key/sign. */
@@ -277,7 +278,8 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
 
   const verifySignature = options.verifySignature ?? tables.verifySignature;
   if (verifySignature !== null && typeof verifySignature !== "function") throw config("verifySignature must be a function");
-  if (verifySignature === null && ecdhe) {
+  // With verify on, the chain's signatures need it even when the key exchange signs nothing (RSA key exchange).
+  if (verifySignature === null && (ecdhe || verify)) {
     throw config("verifySignature is required here: microtls/core has no default (e.g. signatureVerifier({ ecdsa: ecdsaVerify }))");
   }
 
@@ -319,7 +321,7 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     verify,
     suites,
     groups,
-    // RSA key exchange signs nothing the client checks: a verifier that refuses keeps the type simple.
+    // RSA key exchange with verify off checks no signature at all: a verifier that refuses keeps the type simple.
     verifySignature: verifySignature ?? refuseSignature,
     knownSuites: tables.suites.length > 0 ? tables.suites : suites,
     maxFragmentLength,

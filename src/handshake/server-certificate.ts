@@ -1,6 +1,10 @@
 import type { PublicKey } from "../crypto/signature.js";
 import { Alert, TlsError } from "../errors.js";
-import { parseCertificate, TrustStore, verifyChain, verifyInfo, type Certificate } from "../x509/index.js";
+import { parseCertificate, type Certificate } from "../x509/certificate.js";
+import { verifyInfo } from "../x509/flags.js";
+import { TrustStore } from "../x509/trust-store.js";
+import { verifyChainWith } from "../x509/verify.js";
+import type { SignatureVerifier } from "./config.js";
 
 // The bridge between the handshake and microtls/x509: anchors in, verdict and leaf key out.
 
@@ -26,6 +30,8 @@ export interface CertificateCheck {
   serverNameKind: "dns" | "ip" | null;
   now: number | null;
   allowUnknownTime: boolean;
+  /** The client's verifySignature: the chain is checked with the same algorithms as the ServerKeyExchange. */
+  verifier: SignatureVerifier;
 }
 
 /** The one alert that best tells the server why its chain was refused (RFC 5246 §7.2.2). */
@@ -49,7 +55,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   let flags: string[] = [];
   let leaf: Certificate | undefined;
   if (check.anchors) {
-    const result = verifyChain({
+    const result = verifyChainWith({
       chain: check.chain,
       trusted: check.anchors,
       hostname: check.serverNameKind === "dns" ? (check.serverName as string) : undefined,
@@ -57,7 +63,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       allowNoName: check.serverName === null,
       now: check.now,
       allowUnknownTime: check.allowUnknownTime,
-    });
+    }, check.verifier);
     flags = result.flags.slice();
     if (!result.ok) {
       const info = verifyInfo(flags);

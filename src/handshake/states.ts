@@ -152,6 +152,7 @@ class ExpectCertificate implements HandshakeState {
       serverNameKind: config.serverNameKind,
       now: typeof clock === "number" && clock === clock ? clock : null,
       allowUnknownTime: config.allowUnknownTime,
+      verifier: config.verifySignature,
     });
     const suite = hs.suite!;
     const wanted = suite.auth === "ECDSA" ? "ec" : "rsa";

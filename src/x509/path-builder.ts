@@ -3,7 +3,7 @@ import type { Certificate } from "./certificate.js";
 import { VerifyFlag, type VerifyFlagName } from "./flags.js";
 import { NC_BUDGET, checkNameConstraints, type NcBudget } from "./name-constraints.js";
 import { profileFlags, validityFlags, type Role } from "./profile.js";
-import { certificateSignedBy } from "./signature-cache.js";
+import { certificateSignedBy, type SignatureCheck } from "./signature-cache.js";
 
 // Depth-first path building from the leaf to any trust anchor, trying every candidate issuer (cross-signed
 // intermediates, expired alternatives) like rustls-webpki, under a fixed work budget so hostile bundles
@@ -23,6 +23,12 @@ export interface BuildOptions {
   now: number | null;
   /** Most intermediates (self-issued ones excepted) allowed between leaf and anchor. */
   maxDepth: number;
+  /**
+   * Checks each certificate's signature. An algorithm it does not implement reads as a failed signature, so the
+   * path is refused with BAD_SIGNATURE: the check answers only yes or no, and claiming UNSUPPORTED_ALGORITHM
+   * would guess at why. Either way the chain fails closed.
+   */
+  check: SignatureCheck;
 }
 
 export interface BuildResult {
@@ -51,7 +57,7 @@ function sameKeyAndSubject(a: Certificate, b: Certificate): boolean {
 }
 
 export function buildPath(opts: BuildOptions): BuildResult {
-  const { leaf, intermediates, anchors, now, maxDepth } = opts;
+  const { leaf, intermediates, anchors, now, maxDepth, check } = opts;
   let signatureChecks = 0;
   let steps = 0;
   let exhausted = false;
@@ -73,7 +79,7 @@ export function buildPath(opts: BuildOptions): BuildResult {
       return null;
     }
     signatureChecks++;
-    const ok = certificateSignedBy(child, issuer);
+    const ok = certificateSignedBy(child, issuer, check);
     row.set(issuer, ok);
     return ok;
   };

@@ -1,11 +1,17 @@
 import { hash } from "../crypto/hash.js";
-import { verifySignature } from "../crypto/signature.js";
+import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import { bytesToAscii } from "../bytes.js";
 import type { Certificate } from "./certificate.js";
 
 // A handshake re-verifies the same intermediate under the same root on every connection; a public-key
 // signature check costs milliseconds on small engines. Positive results are remembered, keyed by a SHA-256
 // over the signed bytes, the signature and the issuer key, so a hit is exactly the same check.
+// The check itself is passed in (this module imports no verifier), so a build carries only the algorithms it names.
+// The cache is shared by every verifier and holds only successes: a signature one correct verifier accepted is
+// genuinely valid, so a verifier built without that algorithm may reuse the result; failures are never remembered.
+
+/** A public-key signature check; false on mismatch or an algorithm it does not implement, never throws. */
+export type SignatureCheck = (key: PublicKey, algorithm: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array) => boolean;
 
 const MAX_ENTRIES = 256;
 const verified = new Map<string, true>();
@@ -31,12 +37,17 @@ function keyOf(child: Certificate, issuer: Certificate): string {
 }
 
 /** Did `issuer`'s key sign `child`? */
-export function certificateSignedBy(child: Certificate, issuer: Certificate): boolean {
+export function certificateSignedBy(child: Certificate, issuer: Certificate, check: SignatureCheck): boolean {
   const alg = child.signatureAlgorithm;
   if (alg === null) return false;
   const key = keyOf(child, issuer);
   if (verified.has(key)) return true;
-  const ok = verifySignature(issuer.publicKey, alg, child.tbs, child.signature);
+  let ok = false;
+  try {
+    ok = check(issuer.publicKey, alg, child.tbs, child.signature) === true;
+  } catch {
+    // an application's verifier that throws has not verified anything
+  }
   if (ok) {
     if (verified.size >= MAX_ENTRIES) verified.delete(verified.keys().next().value as string);
     verified.set(key, true);

@@ -4,10 +4,13 @@ import { VerifyFlag, type VerifyFlagName } from "./flags.js";
 import { canonicalHostname, dnsSanMatches, ipEquals, parseIp } from "./hostname.js";
 import { buildPath } from "./path-builder.js";
 import { profileFlags, validityFlags } from "./profile.js";
+import type { SignatureCheck } from "./signature-cache.js";
 import { TrustStore } from "./trust-store.js";
 
 // verifyChain: parse what the server sent, check the leaf's own properties (profile, validity, name), then
 // build and check a path to a trust anchor. Never throws: every problem becomes a flag.
+// This module takes the signature check as a parameter and imports none, so a build that passes only ECDSA
+// carries no RSA or Ed25519 code; verify-chain.ts binds the check that knows every algorithm (microtls/x509).
 
 export interface VerifyOptions {
   /** As the server sent them: leaf first, the rest in any order; extras are fine. */
@@ -58,7 +61,7 @@ function toNow(now: number | Date | null | undefined): number | null | "bad" {
   return typeof now === "number" && isFinite(now) ? now : "bad";
 }
 
-function verify(opts: VerifyOptions): VerifyResult {
+function verify(opts: VerifyOptions, check: SignatureCheck): VerifyResult {
   const flags: VerifyFlagName[] = [];
   const add = (fs: VerifyFlagName[]) => {
     for (const f of fs) if (flags.indexOf(f) < 0) flags.push(f);
@@ -99,17 +102,20 @@ function verify(opts: VerifyOptions): VerifyResult {
   add(profileFlags(leaf, "leaf"));
   add(validityFlags(leaf, now));
   add(nameFlags(leaf, opts));
-  const built = buildPath({ leaf, intermediates, anchors: store, now, maxDepth });
+  const built = buildPath({ leaf, intermediates, anchors: store, now, maxDepth, check });
   add(built.flags);
   if (now === null) add([VerifyFlag.TIME_UNKNOWN]);
   const blocking = flags.filter((f) => !(f === VerifyFlag.TIME_UNKNOWN && opts.allowUnknownTime === true));
   return { ok: built.ok && blocking.length === 0, flags, path: built.path, leaf };
 }
 
-/** Verifies a server's certificate chain. Never throws on bad input: problems come back as flags. */
-export function verifyChain(opts: VerifyOptions): VerifyResult {
+/**
+ * verifyChain with the signature check given: a signature whose algorithm `check` does not implement fails the
+ * path (BAD_SIGNATURE). Never throws on bad input: problems come back as flags.
+ */
+export function verifyChainWith(opts: VerifyOptions, check: SignatureCheck): VerifyResult {
   try {
-    return verify(opts);
+    return verify(opts, check);
   } catch {
     return { ok: false, flags: [VerifyFlag.MALFORMED], path: [] };
   }
