@@ -1,24 +1,11 @@
-import { join } from "node:path";
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { bundledInputs } from "./helpers/bundle.js";
 
 // One primitive per module, so an application that only needs ChaCha20 never ships AES (and so on).
 // We bundle each module alone with esbuild and list which noble files contribute bytes to the output.
 async function bundledNobleFiles(file: string, exportName: string): Promise<string[]> {
-  const result = await build({
-    stdin: { contents: `export { ${exportName} } from "./src/crypto/${file}.ts";`, resolveDir: join(__dirname, ".."), loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    metafile: true,
-    logLevel: "silent",
-  });
-  const output = Object.values(result.metafile.outputs)[0];
-  return Object.entries(output.inputs)
-    .filter(([path, info]) => path.includes("node_modules") && info.bytesInOutput > 0)
-    .map(([path]) => path.replace(/.*node_modules\//, ""));
+  const inputs = await bundledInputs(`export { ${exportName} } from "./src/crypto/${file}.ts";`);
+  return inputs.filter((path) => path.startsWith("@noble/"));
 }
 
 describe("crypto modules tree-shake apart", () => {

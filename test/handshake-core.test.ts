@@ -1,9 +1,8 @@
 // microtls/core: the client configured with objects instead of names, so a bundle carries only what it names.
 // Checked three ways: the bundle itself (esbuild), the configuration rules, and handshakes with a real server.
-import { join } from "node:path";
 import { Socket } from "node:net";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundledInputs } from "./helpers/bundle.js";
 import * as core from "../src/core.js";
 import { parseClientHello } from "../src/handshake/messages.js";
 import { TlsClient as FullClient, TlsError } from "../src/index.js";
@@ -34,20 +33,7 @@ describe("the minimal profile's bundle", () => {
     const contents =
       `import { TlsClient, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, x25519Group, signatureVerifier, ecdsaVerify } from "./src/core.ts";\n` +
       `export const make = (ca) => new TlsClient({ serverName: "d.example", ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256], groups: [x25519Group], verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }) });\n`;
-    const result = await build({
-      stdin: { contents, resolveDir: join(__dirname, ".."), loader: "ts" },
-      bundle: true,
-      write: false,
-      minify: true,
-      format: "esm",
-      platform: "neutral",
-      mainFields: ["module", "main"],
-      metafile: true,
-      logLevel: "silent",
-    });
-    const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs)
-      .filter(([, info]) => info.bytesInOutput > 0)
-      .map(([path]) => path.replace(/.*node_modules\//, ""));
+    const inputs = await bundledInputs(contents, { minify: true });
     expect(inputs).toContain("src/crypto/chacha20-poly1305.ts");
     expect(inputs).toContain("src/crypto/x25519.ts");
     for (const unwanted of ["src/crypto/aes-gcm.ts", "@noble/ciphers/aes.js", "@noble/ciphers/_polyval.js", "src/crypto/nist-ecdh.ts", "src/handshake/name-tables.ts",

@@ -1,24 +1,11 @@
-import { join } from "node:path";
-import { build } from "esbuild";
 import { expect, it } from "vitest";
+import { bundledInputs } from "./helpers/bundle.js";
 
 // Each suite object references its own AEAD, and the suite constructors are marked pure, so code that names one
 // suite ships only that suite's cipher (the groundwork for a build that offers a fixed set of suites).
 async function nobleCiphersIn(exportName: string): Promise<string[]> {
-  const result = await build({
-    stdin: { contents: `export { ${exportName} } from "./src/handshake/suites.ts";`, resolveDir: join(__dirname, ".."), loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    metafile: true,
-    logLevel: "silent",
-  });
-  const output = Object.values(result.metafile.outputs)[0];
-  return Object.entries(output.inputs)
-    .filter(([path, info]) => path.includes("@noble/ciphers/") && info.bytesInOutput > 0)
-    .map(([path]) => path.replace(/.*node_modules\//, ""));
+  const inputs = await bundledInputs(`export { ${exportName} } from "./src/handshake/suites.ts";`);
+  return inputs.filter((path) => path.startsWith("@noble/ciphers/"));
 }
 
 it("a ChaCha20 suite alone does not bundle AES, and an AES suite alone does not bundle ChaCha20", async () => {
