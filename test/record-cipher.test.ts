@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import { aesGcm } from "../src/crypto/aes-gcm.js";
 import { chacha20Poly1305 } from "../src/crypto/chacha20-poly1305.js";
 import { Alert, TlsError } from "../src/errors.js";
@@ -65,18 +66,6 @@ function sealChachaWithOpenssl(key: Uint8Array, iv: Uint8Array, seq: bigint, typ
 
 const bytes = (n: number) => u8(randomBytes(n));
 const APP = ContentType.application_data;
-
-function expectTlsError(fn: () => unknown, code: string, alert: number): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(TlsError);
-  expect((caught as TlsError).code).toBe(code);
-  expect((caught as TlsError).alert).toBe(alert);
-}
 
 describe("AES-GCM records (RFC 5288)", () => {
   for (const keyLength of [16, 32]) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import { aesGcm } from "../src/crypto/aes-gcm.js";
 import { chacha20Poly1305 } from "../src/crypto/chacha20-poly1305.js";
 import { Alert, TlsError } from "../src/errors.js";
@@ -18,18 +19,6 @@ function readAll(layer: RecordLayer): TlsRecord[] {
   const out: TlsRecord[] = [];
   for (let r = layer.read(); r; r = layer.read()) out.push(r);
   return out;
-}
-
-function expectTlsError(fn: () => unknown, code: string, alert: number): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(TlsError);
-  expect((caught as TlsError).code).toBe(code);
-  expect((caught as TlsError).alert).toBe(alert);
 }
 
 /** Record lengths as they appear on the wire. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import { Alert, TlsError } from "../src/errors.js";
 import { DEFAULT_MAX_HANDSHAKE_MESSAGE, HandshakeReassembler, type HandshakeMessage } from "../src/record/handshake-reassembler.js";
 
@@ -11,18 +12,6 @@ function drain(r: HandshakeReassembler): HandshakeMessage[] {
   const out: HandshakeMessage[] = [];
   for (let m = r.next(); m; m = r.next()) out.push(m);
   return out;
-}
-
-function expectTlsError(fn: () => unknown, code: string, alert: number): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(TlsError);
-  expect((caught as TlsError).code).toBe(code);
-  expect((caught as TlsError).alert).toBe(alert);
 }
 
 describe("handshake reassembly", () => {
