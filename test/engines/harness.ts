@@ -1,13 +1,14 @@
 // Shared by the engine tests and the measurements (test/engines/measure.ts): engine builds, bundles, the echo
 // server, and the driver expressions. No vitest here, so scripts run under tsx can use it too.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as tls from "node:tls";
-import { buildEngineBundles } from "../../scripts/build-engine-bundle.mjs";
+import { buildEngineBundles, type EngineBundleName } from "../../scripts/build-engine-bundle.mjs";
 import type { StandardPki } from "../helpers/pki.js";
 import { startNodeTlsServer, type NodeTlsServer } from "../helpers/servers.js";
 import { CACHE_DIR, ENGINE_DIR, type EngineName } from "./host.js";
+import type { EngineCase } from "./vectors.js";
 
 export const ECHO_BYTES = 16384;
 
@@ -22,15 +23,61 @@ export function buildNativeEngines(): void {
   execFileSync("bash", [join(ENGINE_DIR, "build-engines.sh")], { stdio: ["ignore", "ignore", "inherit"], timeout: 900_000 });
 }
 
+/** The engine source tarballs (../shared/engines), absent in a clone outside CI. */
+export const SHARED_ENGINES = process.env.MICROTLS_SHARED_ENGINES ?? join(ENGINE_DIR, "..", "..", "..", "shared", "engines");
+export const sharedEnginesPresent = (): boolean => existsSync(SHARED_ENGINES);
+
+/** Builds (or finds cached) xst or QuickJS-ng from ../shared/engines. Cold: 30 s (xst), 50 s (QuickJS-ng). */
+export function buildSourceEngine(engine: "xst" | "qjsng"): void {
+  execFileSync("bash", [join(ENGINE_DIR, "build-xst-qjsng.sh"), engine], { stdio: ["ignore", "ignore", "inherit"], timeout: 900_000 });
+}
+
+/** Which engine bundle a run loads, its crypto test bundle, and the recorded transcripts its suites cover. */
+export interface BundlePair {
+  bundle: string;
+  testBundle: string;
+  transcripts: readonly string[];
+  /** Which crypto quick-subset cases the test bundle covers (default: all). */
+  covers?: (c: EngineCase) => boolean;
+}
+
+export const ENGINE_PAIR: BundlePair = {
+  bundle: "microtls.engine",
+  testBundle: "microtls.engine-test",
+  transcripts: ["openssl-ecdhe-ecdsa-p256-chacha20", "openssl-ecdhe-rsa-x25519-aes128gcm", "gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq", "openssl-rsa-kx-aes256gcm"],
+};
+
+/** The device profile (issue #10): ECDHE-ECDSA/ECDHE-RSA, x25519/P-256, ChaCha20-Poly1305/AES-128-GCM only. */
+export const DEVICE_PAIR: BundlePair = {
+  bundle: "microtls.device",
+  testBundle: "microtls.device-test",
+  transcripts: ["openssl-ecdhe-ecdsa-p256-chacha20", "openssl-ecdhe-rsa-x25519-aes128gcm"],
+  // No P-384 key exchange and no AES-256 in the profile; signatures stay whole, since chains may use any of them.
+  covers: (c) => !(c.kind === "ecdh" && c.group === "secp384r1") && !(c.kind === "aead" && c.alg === "aes-gcm" && String(c.key).length !== 32),
+};
+
+/** What the engines built from source (xst, QuickJS-ng) run in their tests and in bench/device-engines.ts. */
+export const SOURCE_ENGINE_PAIR: BundlePair = ENGINE_PAIR;
+
+export const BUNDLE_PAIRS: Record<string, BundlePair> = { [ENGINE_PAIR.bundle]: ENGINE_PAIR, [DEVICE_PAIR.bundle]: DEVICE_PAIR };
+
 /** Fresh bundles for this engine's test file, built with the same recipe as `npm run build`. */
-export async function engineBundles(engine: EngineName): Promise<{ bundle: string; testBundle: string }> {
-  const [bundle, testBundle] = await buildEngineBundles({ outdir: join(CACHE_DIR, "bundle", engine) });
+export async function engineBundles(engine: EngineName, pair: BundlePair = ENGINE_PAIR): Promise<{ bundle: string; testBundle: string }> {
+  // The device pair's names exist once scripts/build-engine-bundle.mjs builds them.
+  const names = [pair.bundle, pair.testBundle] as EngineBundleName[];
+  const [bundle, testBundle] = await buildEngineBundles({ outdir: join(CACHE_DIR, "bundle", engine), names });
   return { bundle, testBundle };
 }
 
+const GLUE: Record<EngineName, string> = { wasm: "hostfn", node: "hostfn", xs: "xs", qjs: "qjs", qjsng: "qjs", xst: "xst" };
+
 export function engineScripts(engine: EngineName, bundle: string): string[] {
-  const glue = engine === "wasm" || engine === "node" ? "hostfn" : engine;
-  return [bundle, join(ENGINE_DIR, `glue-${glue}.js`), join(ENGINE_DIR, "driver.js")];
+  return [bundle, join(ENGINE_DIR, `glue-${GLUE[engine]}.js`), join(ENGINE_DIR, "driver.js")];
+}
+
+/** A recorded transcript as the driver's replay() takes it: the JSON file's fields, hex as recorded. */
+export function transcriptsFor(pair: BundlePair): Array<Record<string, unknown>> {
+  return pair.transcripts.map((name) => ({ name, ...(JSON.parse(readFileSync(join(ENGINE_DIR, "..", "..", "vectors", `transcript-${name}.json`), "utf8")) as object) }));
 }
 
 export interface EchoConfig {

@@ -3,7 +3,7 @@
 // processes speaking netstrings over pipes; QuickJS-WASM runs in-process with a native host function.
 import { spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,8 +11,12 @@ import { performance } from "node:perf_hooks";
 import type { Readable, Writable } from "node:stream";
 import * as vm from "node:vm";
 
-/** "node" is the baseline: the same bundle in a fresh V8 context (node:vm), no Node globals, same host calls. */
-export type EngineName = "xs" | "qjs" | "wasm" | "node";
+/**
+ * "node" is the baseline: the same bundle in a fresh V8 context (node:vm), no Node globals, same host calls.
+ * "xst" (Moddable XS) and "qjsng" (QuickJS-ng) are built from ../shared/engines by build-xst-qjsng.sh.
+ */
+export type EngineName = "xs" | "qjs" | "wasm" | "node" | "xst" | "qjsng";
+type NativeEngine = "xs" | "qjs" | "xst" | "qjsng";
 
 export const ENGINE_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(ENGINE_DIR, "..", "..");
@@ -20,19 +24,40 @@ export const CACHE_DIR = process.env.MICROTLS_ENGINE_CACHE ?? join(REPO_ROOT, ".
 export const ENGINE_BIN = {
   xs: join(CACHE_DIR, "bin", "xsnap-worker"),
   qjs: join(CACHE_DIR, "bin", "qjs"),
+  xst: join(CACHE_DIR, "bin", "xst"),
+  qjsng: join(CACHE_DIR, "bin", "qjs-ng"),
 };
+
+/**
+ * xst's heap sizes (MICROTLS_XST_CREATION, see xst-hostcall.patch): chunks of 32 KiB growing by 4 KiB, 1024 slots
+ * growing by 128, a 4096-slot stack. Small steps make XS collect before it grows, as a device's fixed heap forces, so
+ * the peaks are what a device would need, not how much garbage 16 MiB of stock xst heap lets pile up.
+ */
+export const XST_CREATION = [32 * 1024, 4 * 1024, 1024, 128, 4096];
+
+/** What patched xst reports at exit: peak chunk bytes and peak slot count (64-bit slots here, 16 bytes on a device). */
+export interface XstMemory {
+  version: string;
+  peakChunksSize: number;
+  maximumChunksSize: number;
+  peakHeapCount: number;
+  maximumHeapCount: number;
+  slotSize: number;
+}
 
 /** What a run reports: the driver's result (its "D" call), host-side timestamps of its marks, and diagnostics. */
 export interface EngineRun<R = Record<string, unknown>> {
   result: R | null;
   /** ms since the engine process was started (or the WASM VM created), per mark name. */
   marks: Record<string, number>;
-  /** CPU ms used so far at each mark: the engine process's (native, 10 ms ticks) or this process's (in-process). */
+  /** CPU ms used so far at each mark: the engine process's (native) or this process's (in-process). */
   cpuMarks: Record<string, number>;
   stderr: string;
   exitCode: number | null;
   /** XS only: the meter the worker reports with each reply (heap slots in use, bytes allocated). */
   xsMeter?: { currentHeapCount: number; compute: number; allocate: number };
+  /** xst only: the peaks it reports at exit. */
+  xstMemory?: XstMemory;
   hostCalls: number;
   /** How often the driver waited for the socket after a WANT_READ (blocking engines) or yielded to the event loop. */
   waits: number;
@@ -110,6 +135,8 @@ class SocketRelay {
 
 interface HostState {
   relay: SocketRelay | null;
+  /** Where "C" reconnects to. */
+  port?: number;
   t0: number;
   marks: Record<string, number>;
   cpuMarks: Record<string, number>;
@@ -155,6 +182,15 @@ function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<
     }
     case "T":
       return Buffer.from(String(Date.now()), "latin1");
+    case "C": {
+      // A new connection to the same server: a second session in the same engine (warm handshake).
+      if (!state.canBlock || state.port === undefined) throw new Error("reconnect needs a blocking engine and a port");
+      state.relay?.close();
+      return SocketRelay.connect(state.port).then((relay) => {
+        state.relay = relay;
+        return EMPTY;
+      });
+    }
     case "M":
       state.marks[payload.toString("latin1")] = performance.now() - state.t0;
       state.cpuMarks[payload.toString("latin1")] = state.cpu();
@@ -267,6 +303,8 @@ export interface RunOptions {
   port?: number;
   /** QuickJS only: --memory-limit in bytes (native) / setMemoryLimit (WASM, which counts too little: see measure.ts). */
   memoryLimit?: number;
+  /** xst only: heap sizes, default XST_CREATION. */
+  xstCreation?: number[];
   /** Kill the engine after this many ms. */
   timeoutMs?: number;
 }
@@ -276,6 +314,7 @@ export async function runInEngine(engine: EngineName, opts: RunOptions): Promise
   const inProcess = engine === "wasm" || engine === "node";
   const state: HostState = {
     relay,
+    port: opts.port,
     t0: performance.now(),
     marks: {},
     cpuMarks: {},
@@ -290,25 +329,39 @@ export async function runInEngine(engine: EngineName, opts: RunOptions): Promise
     if (engine === "node") return await runNodeVm(state, opts);
     return await runNative(engine, state, opts);
   } finally {
-    relay?.close();
+    state.relay?.close();
   }
 }
 
-async function runNative(engine: "xs" | "qjs", state: HostState, opts: RunOptions): Promise<EngineRun> {
+let xstMainCount = 0;
+
+async function runNative(engine: NativeEngine, state: HostState, opts: RunOptions): Promise<EngineRun> {
   let child;
   let toEngine: Writable;
   let fromEngine: Readable;
-  if (engine === "xs") {
+  let mainFile: string | null = null;
+  if (engine === "xst") {
+    // xst runs script files only: the main expression goes in one more. Host calls: fd 4 out, fd 3 in.
+    const dir = join(CACHE_DIR, "tmp");
+    mkdirSync(dir, { recursive: true });
+    mainFile = join(dir, `xst-main-${process.pid}-${++xstMainCount}.js`);
+    writeFileSync(mainFile, `${opts.main};\n`);
+    const env = { ...process.env, MICROTLS_XST_REPORT: "1", MICROTLS_XST_CREATION: (opts.xstCreation ?? XST_CREATION).join(",") };
+    child = spawn(ENGINE_BIN.xst, ["-s", ...opts.scripts, mainFile], { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"], env });
+    toEngine = child.stdio[3] as Writable;
+    fromEngine = child.stdio[4] as Readable;
+  } else if (engine === "xs") {
     // fd 3: commands and replies to the machine; fd 4: the machine's requests and results.
     child = spawn(ENGINE_BIN.xs, [], { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"] });
     toEngine = child.stdio[3] as Writable;
     fromEngine = child.stdio[4] as Readable;
   } else {
     const args = ["--std"];
-    if (opts.memoryLimit) args.push("--memory-limit", String(opts.memoryLimit));
+    // QuickJS-ng reads the limit in KiB unless suffixed; QuickJS 2021 reads bytes.
+    if (opts.memoryLimit) args.push("--memory-limit", engine === "qjsng" ? `${opts.memoryLimit}b` : String(opts.memoryLimit));
     for (const s of opts.scripts) args.push("-I", s);
     args.push("-e", opts.main);
-    child = spawn(ENGINE_BIN.qjs, args, { stdio: ["pipe", "pipe", "pipe"] });
+    child = spawn(engine === "qjsng" ? ENGINE_BIN.qjsng : ENGINE_BIN.qjs, args, { stdio: ["pipe", "pipe", "pipe"] });
     toEngine = child.stdin!;
     fromEngine = child.stdout!;
   }
@@ -318,7 +371,7 @@ async function runNative(engine: "xs" | "qjs", state: HostState, opts: RunOption
   state.cpu = () => (pid === undefined ? NaN : childCpuMs(pid));
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-  child.stdout?.on("data", (d: Buffer) => engine === "xs" && (stderr += d.toString("utf8")));
+  child.stdout?.on("data", (d: Buffer) => (engine === "xs" || engine === "xst") && (stderr += d.toString("utf8")));
   toEngine.on("error", () => {}); // the engine may exit (e.g. out of memory) while we write
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
@@ -351,10 +404,13 @@ async function runNative(engine: "xs" | "qjs", state: HostState, opts: RunOption
     }
     if (reader.error) stderr += `\nhost: ${reader.error.message}`;
     const exitCode = await exited;
-    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode, xsMeter, hostCalls: state.calls, waits: state.waits };
+    const report = /^microtls-xst-memory (\{.*\})$/m.exec(stderr);
+    const xstMemory = report ? (JSON.parse(report[1]) as XstMemory) : undefined;
+    return { result: state.result, marks: state.marks, cpuMarks: state.cpuMarks, stderr, exitCode, xsMeter, xstMemory, hostCalls: state.calls, waits: state.waits };
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill("SIGKILL");
+    if (mainFile) rmSync(mainFile, { force: true });
   }
 }
 
@@ -445,8 +501,16 @@ function processCpuMs(): number {
 
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-/** A child's CPU time (utime + stime from /proc/<pid>/stat) in ms. */
+/**
+ * A child's CPU time in ms: its main thread's on-CPU nanoseconds from /proc/<pid>/schedstat (the engines run their
+ * script on one thread), else utime + stime from /proc/<pid>/stat in 10 ms ticks.
+ */
 function childCpuMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, "latin1").split(" ")[0]) / 1e6;
+  } catch {
+    // no schedstat in this kernel: fall back to ticks
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
     // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.

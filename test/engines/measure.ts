@@ -207,7 +207,7 @@ async function main(): Promise<void> {
       "host-call overhead); session = construction through 16 KiB echo and close_notify. Engines run round-robin; medians " +
       "and minimums over the runs; ratios are to the node:vm baseline (fresh V8 context, cold JIT) measured in the same run. " +
       "The machine is shared (2 cores), so single runs vary by 2x: compare medians and ratios, not single numbers. " +
-      "handshakeCpuMs is the engine's own CPU time over the same span (native engines: the child process, 10 ms ticks; " +
+      "handshakeCpuMs is the engine's own CPU time over the same span (native engines: the child process's main thread, from /proc/<pid>/schedstat; " +
       "WASM and node:vm: the measuring process, whose TLS peer runs in a separate process), which other load disturbs less.";
   }
 

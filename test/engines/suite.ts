@@ -1,9 +1,25 @@
-// The engine test suite, defined once and run by test/engines-{xs,qjs,wasm}.test.ts: the unmodified single-file
-// bundle inside a real embedded engine, against a real TLS server on loopback, through the host bridge.
+// The engine test suite, defined once and run by test/engines-{xs,qjs,wasm,xst,qjsng}.test.ts: the unmodified
+// single-file bundle inside a real embedded engine, against a real TLS server on loopback, through the host bridge.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standardPki, TEST_HOST, type StandardPki } from "../helpers/pki.js";
 import { closeAllServers } from "../helpers/servers.js";
-import { buildNativeEngines, ECHO_BYTES, echoMain, engineBundles, engineScripts, ENGINE_SUITES, startEchoServer, type EchoConfig } from "./harness.js";
+import {
+  buildNativeEngines,
+  buildSourceEngine,
+  ECHO_BYTES,
+  echoMain,
+  engineBundles,
+  engineScripts,
+  ENGINE_PAIR,
+  ENGINE_SUITES,
+  SHARED_ENGINES,
+  sharedEnginesPresent,
+  SOURCE_ENGINE_PAIR,
+  startEchoServer,
+  transcriptsFor,
+  type BundlePair,
+  type EchoConfig,
+} from "./harness.js";
 import { runInEngine, type EngineName, type EngineRun } from "./host.js";
 import { engineCases } from "./vectors.js";
 
@@ -23,14 +39,40 @@ function explain(run: EngineRun): string {
   return JSON.stringify({ result: run.result, stderr: run.stderr.slice(0, 2000), exitCode: run.exitCode });
 }
 
-export function defineEngineTests(engine: EngineName, label: string): void {
+type ReplayResult = { name: string; outcome: string; outputMatches?: boolean; firstDifference?: number; responseMatches?: boolean };
+
+export interface SuiteOptions {
+  /** The bundle and crypto test bundle to load (default: microtls.engine). */
+  pair?: BundlePair;
+  /** Also replay the pair's recorded transcripts inside the engine. */
+  transcripts?: boolean;
+}
+
+/**
+ * The engines built from ../shared/engines (xst, QuickJS-ng) run SOURCE_ENGINE_PAIR with its transcripts. Without
+ * ../shared/engines (a clone outside CI) the file says so in one line and skips; with it, a failed build fails.
+ */
+export function defineSourceEngineTests(engine: "xst" | "qjsng", label: string): void {
+  if (sharedEnginesPresent()) {
+    defineEngineTests(engine, label, { pair: SOURCE_ENGINE_PAIR, transcripts: true });
+    return;
+  }
+  console.log(`skipped: microtls inside ${label}: ${SHARED_ENGINES} is absent (the engine is built from its source tarball there)`);
+  describe.skip(`microtls inside ${label}`, () => {
+    it("needs ../shared/engines", () => {});
+  });
+}
+
+export function defineEngineTests(engine: EngineName, label: string, opts: SuiteOptions = {}): void {
+  const pair = opts.pair ?? ENGINE_PAIR;
   describe(`microtls inside ${label}`, () => {
     let bundles: { bundle: string; testBundle: string };
     let pki: StandardPki;
 
     beforeAll(async () => {
-      if (engine !== "wasm") buildNativeEngines();
-      bundles = await engineBundles(engine);
+      if (engine === "xst" || engine === "qjsng") buildSourceEngine(engine);
+      else if (engine !== "wasm") buildNativeEngines();
+      bundles = await engineBundles(engine, pair);
       pki = standardPki();
     }, 900_000);
 
@@ -48,7 +90,7 @@ export function defineEngineTests(engine: EngineName, label: string): void {
     });
 
     it("agrees with the quick subset of the crypto vectors (Wycheproof, PRF, SHA-2)", async () => {
-      const cases = engineCases();
+      const cases = engineCases().filter(pair.covers ?? (() => true));
       const payload = cases.map(({ id: _id, expect: _expect, ...c }) => c);
       const run = await runInEngine(engine, {
         scripts: engineScripts(engine, bundles.testBundle),
@@ -60,6 +102,17 @@ export function defineEngineTests(engine: EngineName, label: string): void {
       expect(wrong).toEqual([]);
       expect(cases.filter((c) => !c.expect).length).toBeGreaterThan(20);
     }, 120_000);
+
+    if (opts.transcripts) {
+      it(`replays the recorded transcripts byte for byte: ${pair.transcripts.join(", ")}`, async () => {
+        const transcripts = transcriptsFor(pair);
+        const run = await runInEngine(engine, { scripts: engineScripts(engine, bundles.bundle), main: `microtlsDriver.replay(${JSON.stringify(transcripts)})` });
+        const got = (run.result as { transcripts?: ReplayResult[] } | null)?.transcripts;
+        expect(got, explain(run)).toHaveLength(transcripts.length);
+        // Every byte the client sent equals the recorded client's, and the decrypted response equals the recorded one.
+        expect(got).toEqual(transcripts.map((t) => expect.objectContaining({ name: t.name, outcome: "closed", outputMatches: true, firstDifference: -1, responseMatches: true })));
+      }, 120_000);
+    }
 
     for (const { suite, openssl, leaf } of ENGINE_SUITES) {
       it(`handshakes with verification, echoes 16 KiB and exchanges close_notify: ${suite}`, async () => {
