@@ -127,8 +127,15 @@ async function main(): Promise<void> {
   for (const phase of PHASES) {
     const m = await xsPeak(phase, MAIN);
     peakBytes[phase] = m.bytes;
-    parts[phase] = { chunkBytes: m.peakChunksSize, slots: m.peakHeapCount, slotBytes: m.peakHeapCount * m.slotSize, slotSize: m.slotSize };
-    console.error(`xs ${phase}: ${kib(m.bytes)} (chunks ${kib(m.peakChunksSize)}, ${m.peakHeapCount} slots)`);
+    parts[phase] = {
+      chunkBytes: m.peakChunksSize,
+      slots: m.peakHeapCount,
+      slotBytes: m.peakHeapCount * m.slotSize,
+      slotSize: m.slotSize,
+      // Not in peakBytes: the stack is its own allocation (creation.stackCount slots), sized separately on a device.
+      stackSlots: m.peakStackCount,
+    };
+    console.error(`xs ${phase}: ${kib(m.bytes)} (chunks ${kib(m.peakChunksSize)}, ${m.peakHeapCount} slots; stack ${m.peakStackCount} slots)`);
   }
   xs.peakBytes = peakBytes;
   xs.peakParts = parts;
@@ -198,7 +205,8 @@ async function main(): Promise<void> {
     "xs and quickjs: the bundle in the engines built from ../shared/engines, one engine process per run, against a Node TLS " +
     "server in another process on loopback, ECDHE-ECDSA P-256 (key exchange and certificates) with ChaCha20-Poly1305 " +
     "(otherSuite: ECDHE-RSA x25519 AES-128-GCM). peakBytes (XS) = peak chunk heap + peak slot count x slot size, as xst " +
-    "reports at exit, the largest of 3 runs; XS keeps bytecode outside both heaps, as a device keeps it in flash; slots are " +
+    "reports at exit, the largest of 3 runs (peakParts.stackSlots: the stack's high-water mark, not included); XS keeps " +
+    "bytecode outside both heaps, as a device keeps it in flash; slots are " +
     "32 bytes on this 64-bit build (16 on a 32-bit device); baselineBytes is the engine with the driver and no bundle " +
     "(built-ins a device keeps in ROM). memoryLimitBytes (QuickJS-ng) = the smallest --memory-limit at which the run " +
     "passes, 16 KiB steps, 3 passes in a row; it counts garbage not yet collected. coldHandshakeMs: engine CPU from new " +

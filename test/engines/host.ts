@@ -36,7 +36,7 @@ export const ENGINE_BIN = {
  */
 export const XST_CREATION = [64 * 1024, 16 * 1024, 1024, 512, 4096];
 
-/** What patched xst reports at exit: peak chunk bytes and peak slot count (64-bit slots here, 16 bytes on a device). */
+/** What patched xst reports at exit: peak chunk bytes, peak slot and stack counts (slots: 32 bytes here, 16 on a 32-bit device). */
 export interface XstMemory {
   version: string;
   peakChunksSize: number;
@@ -44,6 +44,9 @@ export interface XstMemory {
   peakHeapCount: number;
   maximumHeapCount: number;
   slotSize: number;
+  /** The stack's high-water mark and size, in slots. */
+  peakStackCount: number;
+  stackCount: number;
 }
 
 /** What a run reports: the driver's result (its "D" call), host-side timestamps of its marks, and diagnostics. */
