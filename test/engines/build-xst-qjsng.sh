@@ -28,7 +28,8 @@ need() {
 # Unpacks <tarball> into a fresh $cache/src/<top folder> and prints that folder.
 unpack() {
   local tgz="$shared/$1" top
-  top="$(tar -tzf "$tgz" | head -n 1 | cut -d/ -f1)"
+  # sed, not head: head would close the pipe early and, with pipefail, fail on a long listing.
+  top="$(tar -tzf "$tgz" | sed -n 1p | cut -d/ -f1)"
   rm -rf "$cache/src/$top"
   tar -xzf "$tgz" -C "$cache/src"
   echo "$cache/src/$top"
