@@ -22,9 +22,13 @@ export function buildNativeEngines(): void {
   execFileSync("bash", [join(ENGINE_DIR, "build-engines.sh")], { stdio: ["ignore", "ignore", "inherit"], timeout: 900_000 });
 }
 
+/** Which bundle pair a suite runs: the full one (microtls.engine.js) or the device profile (microtls.device.js). */
+export type BundleProfile = "engine" | "device";
+
 /** Fresh bundles for this engine's test file, built with the same recipe as `npm run build`. */
-export async function engineBundles(engine: EngineName): Promise<{ bundle: string; testBundle: string }> {
-  const [bundle, testBundle] = await buildEngineBundles({ outdir: join(CACHE_DIR, "bundle", engine) });
+export async function engineBundles(engine: EngineName, profile: BundleProfile = "engine"): Promise<{ bundle: string; testBundle: string }> {
+  const outdir = join(CACHE_DIR, "bundle", profile === "engine" ? engine : `${engine}-${profile}`);
+  const [bundle, testBundle] = await buildEngineBundles({ outdir, names: [`microtls.${profile}`, `microtls.${profile}-test`] });
   return { bundle, testBundle };
 }
 

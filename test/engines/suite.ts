@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standardPki, TEST_HOST, type StandardPki } from "../helpers/pki.js";
 import { closeAllServers } from "../helpers/servers.js";
-import { buildNativeEngines, ECHO_BYTES, echoMain, engineBundles, engineScripts, ENGINE_SUITES, startEchoServer, type EchoConfig } from "./harness.js";
+import { buildNativeEngines, ECHO_BYTES, echoMain, engineBundles, engineScripts, ENGINE_SUITES, startEchoServer, type BundleProfile, type EchoConfig } from "./harness.js";
 import { runInEngine, type EngineName, type EngineRun } from "./host.js";
 import { engineCases } from "./vectors.js";
 
@@ -23,14 +23,14 @@ function explain(run: EngineRun): string {
   return JSON.stringify({ result: run.result, stderr: run.stderr.slice(0, 2000), exitCode: run.exitCode });
 }
 
-export function defineEngineTests(engine: EngineName, label: string): void {
+export function defineEngineTests(engine: EngineName, label: string, profile: BundleProfile = "engine"): void {
   describe(`microtls inside ${label}`, () => {
     let bundles: { bundle: string; testBundle: string };
     let pki: StandardPki;
 
     beforeAll(async () => {
       if (engine !== "wasm") buildNativeEngines();
-      bundles = await engineBundles(engine);
+      bundles = await engineBundles(engine, profile);
       pki = standardPki();
     }, 900_000);
 

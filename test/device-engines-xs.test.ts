@@ -1,0 +1,4 @@
+// The device bundle (dist/microtls.device.js) inside Moddable XS (xsnap-worker): the suite of test/engines/suite.ts.
+import { defineEngineTests } from "./engines/suite.js";
+
+defineEngineTests("xs", "Moddable XS (xsnap-worker), device profile", "device");
