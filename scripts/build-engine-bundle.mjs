@@ -43,10 +43,8 @@ const ENTRIES = {
     globalName: "microtlsCrypto",
     device: true,
     source: [
-      // The device's noble configuration, then the same names as microtls.engine-test (p384Group included: the
-      // device has no P-384 group, but its P-384 curve verifies certificate signatures, with the same window).
-      'import { useSmallNobleTables } from "./src/device-noble.ts";',
-      "useSmallNobleTables();",
+      // The same names as microtls.engine-test, over the device's crypto (p384Group included: the device offers no
+      // P-384 group, but its P-384 arithmetic verifies certificate signatures, so the vectors check it).
       'export { aesGcm } from "./src/crypto/aes-gcm.ts";',
       'export { chacha20Poly1305 } from "./src/crypto/chacha20-poly1305.ts";',
       'export { x25519Group } from "./src/crypto/x25519.ts";',
@@ -59,12 +57,23 @@ const ENTRIES = {
   },
 };
 
-// Device bundles take our small AES-GCM instead of noble's, whose eagerly built tables cost 896 KiB of QuickJS heap
-// (src/crypto/aes-gcm-small.ts has the numbers). Node builds keep noble's: it is faster, and memory is cheap there.
-const smallAes = {
-  name: "device-small-aes",
+// Device bundles take our small crypto where noble's costs heap: AES-GCM (noble's eagerly built tables take 896 KiB
+// of QuickJS heap) and the curves (no @noble/curves at all: a third of the bundle, and no base-point tables).
+// src/crypto/aes-gcm-small.ts and ec-small.ts have the numbers. Node builds keep noble's: faster, and memory is cheap.
+const crypto = join(root, "src", "crypto");
+const SMALL = {
+  [join(crypto, "nist-ecdh")]: join(crypto, "ec-small.ts"),
+  [join(crypto, "ecdsa")]: join(crypto, "ec-small.ts"),
+  [join(crypto, "x25519")]: join(crypto, "ec-small.ts"),
+};
+const smallCrypto = {
+  name: "device-small-crypto",
   setup(b) {
-    b.onResolve({ filter: /^@noble\/ciphers\/aes\.js$/ }, () => ({ path: join(root, "src", "crypto", "aes-gcm-small.ts") }));
+    b.onResolve({ filter: /^@noble\/ciphers\/aes\.js$/ }, () => ({ path: join(crypto, "aes-gcm-small.ts") }));
+    b.onResolve({ filter: /(nist-ecdh|ecdsa|x25519)\.[jt]s$/ }, (args) => {
+      const small = SMALL[join(args.resolveDir, args.path).replace(/\.[jt]s$/, "")];
+      return small ? { path: small } : undefined;
+    });
   },
 };
 
@@ -95,7 +104,7 @@ export async function buildEngineBundles(opts = {}) {
       inject: [join(root, "scripts", "engine-shims.mjs")],
       define: { "Object.hasOwn": "microtlsHasOwn" },
       treeShaking: true,
-      plugins: entry.device ? [smallAes] : [],
+      plugins: entry.device ? [smallCrypto] : [],
       // QuickJS keeps every function's source text and line table unless the script opens with "use strip": for
       // the device bundle that is 270 KB of heap after load (and 350 KiB of --memory-limit). Other engines ignore it.
       banner: entry.device ? { js: '"use strip";' } : undefined,

@@ -4,10 +4,10 @@
 //   groups  x25519, secp256r1 (P-384 stays as a certificate signature: roots signing with it are common)
 //   verify  ECDSA P-256/P-384, RSA PKCS#1 v1.5 and PSS (no Ed25519)
 // plus client certificates and session resumption, which IoT brokers and deep-sleeping devices need.
-// This is not a tsup entry: it is bundled only into the engine bundle, with its own copy of noble, so configuring
-// noble below never touches an application's noble objects (scripts/build-engine-bundle.mjs).
+// This is not a tsup entry: it is bundled only into the device bundle, which swaps noble's curves and AES for the
+// table-free src/crypto/ec-small.ts and aes-gcm-small.ts (scripts/build-engine-bundle.mjs); an application's noble
+// objects are never touched.
 import { CoreTlsClient } from "./client.js";
-import { useSmallNobleTables } from "./device-noble.js";
 import { ecdsaVerify } from "./crypto/ecdsa.js";
 import { p256Group } from "./crypto/nist-ecdh.js";
 import { rsaPkcs1Verify, rsaPssVerify } from "./crypto/rsa.js";
@@ -21,8 +21,6 @@ import {
 } from "./handshake/suites.js";
 import { signatureVerifier } from "./handshake/verifiers.js";
 import { verifyChainWith, type VerifyOptions, type VerifyResult } from "./x509/verify.js";
-
-useSmallNobleTables();
 
 // ChaCha20 first: it needs no tables and is the faster cipher without AES instructions.
 const SUITES = [
