@@ -58,19 +58,21 @@ const ENTRIES = {
 };
 
 // Device bundles take our small crypto where noble's costs heap: AES-GCM (noble's eagerly built tables take 896 KiB
-// of QuickJS heap) and the curves (no @noble/curves at all: a third of the bundle, and no base-point tables).
-// src/crypto/aes-gcm-small.ts and ec-small.ts have the numbers. Node builds keep noble's: faster, and memory is cheap.
+// of QuickJS heap), the curves (a third of the bundle, and base-point tables) and the hashes (every KB of script
+// costs QuickJS about 10 KB to compile). src/crypto/{aes-gcm,ec,hash}-small.ts say more. Node builds keep noble's.
 const crypto = join(root, "src", "crypto");
 const SMALL = {
   [join(crypto, "nist-ecdh")]: join(crypto, "ec-small.ts"),
   [join(crypto, "ecdsa")]: join(crypto, "ec-small.ts"),
   [join(crypto, "x25519")]: join(crypto, "ec-small.ts"),
+  [join(crypto, "hash")]: join(crypto, "hash-small.ts"),
+  [join(crypto, "prf")]: join(crypto, "hash-small.ts"),
 };
 const smallCrypto = {
   name: "device-small-crypto",
   setup(b) {
     b.onResolve({ filter: /^@noble\/ciphers\/aes\.js$/ }, () => ({ path: join(crypto, "aes-gcm-small.ts") }));
-    b.onResolve({ filter: /(nist-ecdh|ecdsa|x25519)\.[jt]s$/ }, (args) => {
+    b.onResolve({ filter: /(nist-ecdh|ecdsa|x25519|hash|prf)\.[jt]s$/ }, (args) => {
       const small = SMALL[join(args.resolveDir, args.path).replace(/\.[jt]s$/, "")];
       return small ? { path: small } : undefined;
     });
