@@ -58,8 +58,8 @@ const ENTRIES = {
 };
 
 // Device bundles take our small crypto where noble's costs heap: AES-GCM (noble's eagerly built tables take 896 KiB
-// of QuickJS heap), the curves (a third of the bundle, and base-point tables) and the hashes (every KB of script
-// costs QuickJS about 10 KB to compile). src/crypto/{aes-gcm,ec,hash}-small.ts say more. Node builds keep noble's.
+// of QuickJS heap), the curves (a third of the bundle, and base-point tables), the hashes and ChaCha20 (every KB of
+// script costs QuickJS about 10 KB to compile). src/crypto/*-small.ts say more. Node builds keep noble's.
 const crypto = join(root, "src", "crypto");
 const SMALL = {
   [join(crypto, "nist-ecdh")]: join(crypto, "ec-small.ts"),
@@ -72,6 +72,7 @@ const smallCrypto = {
   name: "device-small-crypto",
   setup(b) {
     b.onResolve({ filter: /^@noble\/ciphers\/aes\.js$/ }, () => ({ path: join(crypto, "aes-gcm-small.ts") }));
+    b.onResolve({ filter: /^@noble\/ciphers\/chacha\.js$/ }, () => ({ path: join(crypto, "chacha-small.ts") }));
     b.onResolve({ filter: /(nist-ecdh|ecdsa|x25519|hash|prf)\.[jt]s$/ }, (args) => {
       const small = SMALL[join(args.resolveDir, args.path).replace(/\.[jt]s$/, "")];
       return small ? { path: small } : undefined;

@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, LOOPBACK, startNodeTlsServer, type NodeTlsServer } from "./helpers/servers.js";
 
-// The device profile (src/device.ts) on the wire, with the device bundle's AES-GCM, curves and hashes swapped in as
+// The device profile (src/device.ts) on the wire, with the device bundle's small crypto swapped in as
 // scripts/build-engine-bundle.mjs does: it holds buffers no larger than what was negotiated, caps handshake
 // messages, and offers only its own suites.
 vi.mock("@noble/ciphers/aes.js", () => import("../src/crypto/aes-gcm-small.js"));
+vi.mock("@noble/ciphers/chacha.js", () => import("../src/crypto/chacha-small.js"));
 vi.mock("../src/crypto/nist-ecdh.js", () => import("../src/crypto/ec-small.js"));
 vi.mock("../src/crypto/x25519.js", () => import("../src/crypto/ec-small.js"));
 vi.mock("../src/crypto/ecdsa.js", () => import("../src/crypto/ec-small.js"));
