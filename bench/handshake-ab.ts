@@ -25,7 +25,7 @@ async function load(dir: string): Promise<Tree> {
 }
 
 function connect(tree: Tree, ca: unknown, s: Scenario, ep: Endpoint): Promise<Connection> {
-  const client = new tree.TlsClient({ serverName: BENCH_HOST, ca, cipherSuites: [s.suite], ...(s.offered.length > 0 ? { groups: s.offered } : {}), random: (b: Uint8Array) => globalThis.crypto.getRandomValues(b) });
+  const client = new tree.TlsClient({ serverName: BENCH_HOST, ca, cipherSuites: [s.suite], ...(s.offered.length > 0 ? { groups: s.offered } : {}), random: (b: Uint8Array) => void globalThis.crypto.getRandomValues(b as Uint8Array<ArrayBuffer>) });
   const socket = new Socket();
   socket.setNoDelay(true);
   const inbound: Buffer[] = [];
