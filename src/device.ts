@@ -48,7 +48,7 @@ export class TlsClient extends CoreTlsClient {
   }
 }
 
-/** verifyChain with the device's signature algorithms (a chain needing others fails with UNSUPPORTED_ALGORITHM). */
+/** verifyChain with the device's signature algorithms (a signature by another, e.g. Ed25519, is BAD_SIGNATURE). */
 export function verifyChain(opts: VerifyOptions): VerifyResult {
   return verifyChainWith(opts, DEVICE_ALGORITHMS.verifySignature!);
 }
