@@ -3,10 +3,11 @@
 //   suites  ECDHE-ECDSA and ECDHE-RSA with ChaCha20-Poly1305 or AES-128-GCM (no AES-256, no RSA key exchange)
 //   groups  x25519, secp256r1 (P-384 stays as a certificate signature: roots signing with it are common)
 //   verify  ECDSA P-256/P-384, RSA PKCS#1 v1.5 and PSS (no Ed25519)
-// plus client certificates and session resumption, which IoT brokers and deep-sleeping devices need.
-// This is not a tsup entry: it is bundled only into the device bundle, which swaps noble's curves and AES for the
-// table-free src/crypto/ec-small.ts and aes-gcm-small.ts (scripts/build-engine-bundle.mjs); an application's noble
-// objects are never touched.
+// No client certificates and no session resumption: with their key parsing, signing and session code the bundle
+// grows by about 30 KB, and QuickJS needs about ten times a script's size to compile it (use microtls/core with
+// clientAuthSupport/resumptionSupport where the heap allows).
+// This is not a tsup entry: it is bundled only into the device bundle, which swaps noble for the table-free
+// src/crypto/*-small.ts (scripts/build-engine-bundle.mjs); an application's noble objects are never touched.
 import { CoreTlsClient } from "./client.js";
 import { ecdsaVerify } from "./crypto/ecdsa.js";
 import { p256Group } from "./crypto/nist-ecdh.js";
