@@ -11,8 +11,9 @@ export default defineConfig({
   treeshake: true,
   // One shared chunk for CommonJS too, so TlsError is the same class from every entry.
   splitting: true,
-  // dist/microtls.engine.js: the one-file ES2020 script (global `microtls`) that embedded engines load.
+  // dist/microtls.engine.js and dist/microtls.device.js: the one-file ES2020 scripts (global `microtls`) that
+  // embedded engines load; the device one is the small profile of src/device.ts.
   async onSuccess() {
-    await buildEngineBundles({ names: ["microtls.engine"] });
+    await buildEngineBundles({ names: ["microtls.engine", "microtls.device"] });
   },
 });

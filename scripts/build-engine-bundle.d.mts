@@ -1,3 +1,4 @@
-export type EngineBundleName = "microtls.engine" | "microtls.engine-test";
-/** Builds the single-file engine bundles into `outdir` (default dist/); returns the files written. */
-export function buildEngineBundles(opts?: { outdir?: string; names?: EngineBundleName[]; minify?: boolean }): Promise<string[]>;
+export type EngineBundleName = "microtls.engine" | "microtls.engine-test" | "microtls.device" | "microtls.device-test";
+
+/** metafile: also writes `<bundle>.meta.json` (esbuild's metafile) next to each bundle, for size accounting. */
+export function buildEngineBundles(opts?: { outdir?: string; names?: EngineBundleName[]; minify?: boolean; metafile?: boolean }): Promise<string[]>;

@@ -1,10 +1,13 @@
 // Builds the single-file engine bundles: one ES2020 script, no imports, that defines one global.
 //   microtls.engine.js       global `microtls`: the core's exports plus verifyChain (what a device loads)
 //   microtls.engine-test.js  global `microtlsCrypto`: crypto entry points, only for the in-engine vector tests
+//   microtls.device.js       global `microtls`: the device profile (src/device.ts), small enough for a device's heap
+//   microtls.device-test.js  global `microtlsCrypto`: the same entry points over the device's crypto
 // Called by tsup.config.ts (npm run build) and by the engine tests (into their cache), so both use one recipe.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { writeFileSync } from "node:fs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -31,10 +34,54 @@ const ENTRIES = {
       'export { prf } from "./src/crypto/prf.ts";',
     ].join("\n"),
   },
+  "microtls.device": {
+    globalName: "microtls",
+    device: true,
+    source: 'export * from "./src/device.ts";',
+  },
+  "microtls.device-test": {
+    globalName: "microtlsCrypto",
+    device: true,
+    source: [
+      // The same names as microtls.engine-test, over the device's crypto (p384Group included: the device offers no
+      // P-384 group, but its P-384 arithmetic verifies certificate signatures, so the vectors check it).
+      'export { aesGcm } from "./src/crypto/aes-gcm.ts";',
+      'export { chacha20Poly1305 } from "./src/crypto/chacha20-poly1305.ts";',
+      'export { x25519Group } from "./src/crypto/x25519.ts";',
+      'export { p256Group, p384Group } from "./src/crypto/nist-ecdh.ts";',
+      'export { ecdsaVerify } from "./src/crypto/ecdsa.ts";',
+      'export { rsaPkcs1Verify, rsaPssVerify } from "./src/crypto/rsa.ts";',
+      'export { hash, hmac } from "./src/crypto/hash.ts";',
+      'export { prf } from "./src/crypto/prf.ts";',
+    ].join("\n"),
+  },
+};
+
+// Device bundles take our small crypto where noble's costs heap: AES-GCM (noble's eagerly built tables take 896 KiB
+// of QuickJS heap), the curves (a third of the bundle, and base-point tables), the hashes and ChaCha20 (every KB of
+// script costs QuickJS about 10 KB to compile). src/crypto/*-small.ts say more. Node builds keep noble's.
+const crypto = join(root, "src", "crypto");
+const SMALL = {
+  [join(crypto, "nist-ecdh")]: join(crypto, "ec-small.ts"),
+  [join(crypto, "ecdsa")]: join(crypto, "ec-small.ts"),
+  [join(crypto, "x25519")]: join(crypto, "ec-small.ts"),
+  [join(crypto, "hash")]: join(crypto, "hash-small.ts"),
+  [join(crypto, "prf")]: join(crypto, "hash-small.ts"),
+};
+const smallCrypto = {
+  name: "device-small-crypto",
+  setup(b) {
+    b.onResolve({ filter: /^@noble\/ciphers\/aes\.js$/ }, () => ({ path: join(crypto, "aes-gcm-small.ts") }));
+    b.onResolve({ filter: /^@noble\/ciphers\/chacha\.js$/ }, () => ({ path: join(crypto, "chacha-small.ts") }));
+    b.onResolve({ filter: /(nist-ecdh|ecdsa|x25519|hash|prf)\.[jt]s$/ }, (args) => {
+      const small = SMALL[join(args.resolveDir, args.path).replace(/\.[jt]s$/, "")];
+      return small ? { path: small } : undefined;
+    });
+  },
 };
 
 /**
- * @param {{ outdir?: string, names?: Array<keyof typeof ENTRIES>, minify?: boolean }} [opts]
+ * @param {{ outdir?: string, names?: Array<keyof typeof ENTRIES>, minify?: boolean, metafile?: boolean }} [opts]
  * @returns {Promise<string[]>} the files written
  */
 export async function buildEngineBundles(opts = {}) {
@@ -60,6 +107,11 @@ export async function buildEngineBundles(opts = {}) {
       inject: [join(root, "scripts", "engine-shims.mjs")],
       define: { "Object.hasOwn": "microtlsHasOwn" },
       treeShaking: true,
+      plugins: entry.device ? [smallCrypto] : [],
+      // QuickJS keeps every function's source text and line table unless the script opens with "use strip": for
+      // the device bundle that is 270 KB of heap after load (and 350 KiB of --memory-limit). Other engines ignore it.
+      banner: entry.device ? { js: '"use strip";' } : undefined,
+      metafile: opts.metafile ?? false,
       outfile,
       logLevel: "silent",
     });
@@ -67,6 +119,7 @@ export async function buildEngineBundles(opts = {}) {
       // The only expected warning is the missing verifyChain while src/x509 is unfinished.
       if (!/verifyChain/.test(w.text)) throw new Error(`engine bundle ${name}: ${w.text}`);
     }
+    if (result.metafile) writeFileSync(`${outfile}.meta.json`, JSON.stringify(result.metafile));
     written.push(outfile);
   }
   return written;

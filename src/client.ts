@@ -25,10 +25,14 @@ export type RecvFn = (buf: Uint8Array) => number;
 export type ClientState = "handshaking" | "established" | "closed";
 
 // One receive buffer shared by every client: JS runs one call at a time and the record layer copies what it is fed,
-// so an idle connection holds no receive buffer of its own.
-const RECV_BUFFER = new Uint8Array(16384 + 2048 + 5);
+// so an idle connection holds no receive buffer of its own. It is made on first use, as large as the largest record
+// a client so far may receive (a whole record per recv), so a device that asks for max_fragment_length never has one
+// of 16 KiB.
+let recvBuffer: Uint8Array | null = null;
 /** Application data handed to the record layer per write() call before it tries the transport again. */
 const WRITE_CHUNK = 16384;
+/** The largest protected record: header, plaintext, and the AEAD's explicit nonce and tag (RFC 5246 §6.2.3). */
+const recordBytes = (plaintext: number) => 5 + plaintext + 24;
 /** Warning alerts in a row before we call it abuse (OpenSSL's limit is similar). */
 const MAX_WARNING_ALERTS = 8;
 const ALERT_WARNING = 1;
@@ -137,7 +141,8 @@ export class CoreTlsClient {
       if (!this.flush()) return WANT_WRITE;
       let consumed = 0;
       while (consumed < data.length) {
-        const chunk = data.subarray(consumed, consumed + WRITE_CHUNK);
+        // With a negotiated record limit, one record per chunk: no write buffer beyond a record's size.
+        const chunk = data.subarray(consumed, consumed + Math.min(WRITE_CHUNK, this.record.sendFragmentLimit));
         this.queue(this.record.write(ContentType.application_data, chunk));
         consumed += chunk.length;
         if (!this.flush()) break;
@@ -239,7 +244,7 @@ export class CoreTlsClient {
     if (rec.type !== ContentType.alert) this.warningRun = 0;
     switch (rec.type) {
       case ContentType.handshake: {
-        if (!this.reassembler) this.reassembler = new HandshakeReassembler();
+        if (!this.reassembler) this.reassembler = new HandshakeReassembler(this.config.maxHandshakeMessageSize);
         this.reassembler.push(rec.data);
         let msg: HandshakeMessage | null;
         while ((msg = this.reassembler.next()) !== null) this.onHandshakeMessage(msg);
@@ -398,17 +403,20 @@ export class CoreTlsClient {
   /** Reads from the transport into the record layer: bytes read, 0 at EOF, or WANT_READ. */
   private pull(): number {
     this.requireBio();
+    const limit = this.config.maxFragmentLength ?? this.config.recordSizeLimit ?? 16384;
+    if (!recvBuffer || recvBuffer.length < recordBytes(limit)) recvBuffer = new Uint8Array(recordBytes(limit));
+    const buf = recvBuffer;
     let n: number;
     try {
-      n = this.recvFn!(RECV_BUFFER);
+      n = this.recvFn!(buf);
     } catch (e) {
       throw transportError("recv", e);
     }
     if (n === WANT_READ || n === 0) return n;
-    if (typeof n !== "number" || !(n > 0 && n <= RECV_BUFFER.length) || Math.floor(n) !== n) {
-      throw new TlsError("TRANSPORT", `recv returned ${String(n)}: expected 1..${RECV_BUFFER.length}, 0 or WANT_READ`);
+    if (typeof n !== "number" || !(n > 0 && n <= buf.length) || Math.floor(n) !== n) {
+      throw new TlsError("TRANSPORT", `recv returned ${String(n)}: expected 1..${buf.length}, 0 or WANT_READ`);
     }
-    this.record.feed(RECV_BUFFER.subarray(0, n));
+    this.record.feed(buf.subarray(0, n));
     return n;
   }
 

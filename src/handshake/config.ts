@@ -5,6 +5,7 @@ import { TlsError } from "../errors.js";
 import type { encodeCertificateVerify, selectClientCredential } from "./client-auth.js";
 import type { ClientAuthOptions, ClientCredential, resolveClientCredential } from "./client-credentials.js";
 import { MAX_FRAGMENT_CODES } from "./extensions.js";
+import { DEFAULT_MAX_HANDSHAKE_MESSAGE } from "../record/handshake-reassembler.js";
 import type {
   checkResumedServerHello,
   createSession,
@@ -102,6 +103,8 @@ export interface TlsClientOptions extends ClientAuthOptions {
   maxFragmentLength?: number;
   /** RFC 8449: the largest record plaintext we accept, 64..16385. */
   recordSizeLimit?: number;
+  /** The largest handshake message accepted, 256..65536 bytes (default 65536): a longer one is refused on its header. */
+  maxHandshakeMessageSize?: number;
   alpn?: string[];
   random?: RandomSource;
   /** Clock in ms since the epoch; null = the device has no clock (needs allowUnknownTime). */
@@ -133,6 +136,7 @@ export interface ClientConfig {
   knownSuites: readonly CipherSuite[];
   maxFragmentLength: number | null;
   recordSizeLimit: number | null;
+  maxHandshakeMessageSize: number;
   alpn: readonly string[];
   random: RandomSource;
   now: (() => number) | null;
@@ -295,6 +299,15 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     recordSizeLimit = v;
   }
 
+  let maxHandshakeMessageSize = DEFAULT_MAX_HANDSHAKE_MESSAGE;
+  if (options.maxHandshakeMessageSize !== undefined) {
+    const v = options.maxHandshakeMessageSize;
+    if (typeof v !== "number" || !(v >= 256 && v <= DEFAULT_MAX_HANDSHAKE_MESSAGE) || Math.floor(v) !== v) {
+      throw config(`maxHandshakeMessageSize must be an integer in 256..${DEFAULT_MAX_HANDSHAKE_MESSAGE}`);
+    }
+    maxHandshakeMessageSize = v;
+  }
+
   const alpn = options.alpn === undefined ? NO_ALPN : options.alpn;
   if (!Array.isArray(alpn) || alpn.some((p) => typeof p !== "string" || p.length === 0 || p.length > 255)) {
     throw config("alpn must be an array of non-empty protocol names of at most 255 bytes");
@@ -326,6 +339,7 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     knownSuites: tables.suites.length > 0 ? tables.suites : suites,
     maxFragmentLength,
     recordSizeLimit,
+    maxHandshakeMessageSize,
     alpn: alpn === NO_ALPN ? NO_ALPN : alpn.slice(),
     random: resolveRandom(options.random),
     now,

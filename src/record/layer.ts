@@ -42,6 +42,11 @@ export class RecordLayer {
     return this.deframer.bufferedBytes;
   }
 
+  /** The largest plaintext one record we send may carry (max_fragment_length / record_size_limit, else 2^14). */
+  get sendFragmentLimit(): number {
+    return this.sendLimit;
+  }
+
   /** Bytes from the transport, any chunking (1 byte at a time works). The bytes are copied. */
   feed(bytes: Uint8Array): void {
     this.deframer.push(bytes);

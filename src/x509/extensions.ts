@@ -1,5 +1,3 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { AuthorityInfoAccessSyntax } from "@peculiar/asn1-x509";
 import { decodeError } from "../errors.js";
 import { DerReader, Tag, derBitString, derBoolean, derChildren, derOid, derSmallInteger, type DerElement } from "./der.js";
 import { readGeneralName, readGeneralNames, type GeneralName } from "./general-names.js";
@@ -62,14 +60,6 @@ export interface ParsedExtensions {
 }
 
 const KNOWN = new Set<string>(Object.keys(ExtOid).map((k) => ExtOid[k as keyof typeof ExtOid]));
-
-function asn<T>(der: Uint8Array, type: new () => T, what: string): T {
-  try {
-    return AsnConvert.parse(der, type);
-  } catch {
-    throw decodeError(what);
-  }
-}
 
 function readSubtrees(el: DerElement): GeneralName[] {
   const r = derChildren(el, "nameConstraints");
@@ -140,40 +130,34 @@ function readBasicConstraints(der: Uint8Array): { ca: boolean; pathLen: number |
   return { ca: caEl ? derBoolean(caEl, "basicConstraints") : false, pathLen: lenEl ? derSmallInteger(lenEl, "basicConstraints") : null };
 }
 
-/** AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription: checked for shape only. */
-function checkAuthorityInfoAccess(der: Uint8Array): void {
-  if (onlyAsciiUris(der)) return;
-  const aia = asn(der, AuthorityInfoAccessSyntax, "authorityInfoAccess");
-  if (aia.length === 0) throw decodeError("authorityInfoAccess (empty)");
-}
-
-/** GeneralName uniformResourceIdentifier: [6] IMPLICIT IA5String, primitive. */
-const URI_TAG = 0x86;
-
 /**
- * The AIA of nearly every public certificate: one or more { accessMethod, URI } pairs with ASCII URIs
- * (OCSP, caIssuers). The walker accepts exactly those; every other shape, well-formed or not, goes to the
- * schema library, which decides as before. The schema parse costs a fifth of a millisecond per certificate,
- * twice per handshake, for an extension we only check the shape of.
+ * AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription
+ * AccessDescription ::= SEQUENCE { accessMethod OBJECT IDENTIFIER, accessLocation GeneralName }
+ * Checked for shape only, with the DER walker (nothing on the client path loads a schema library).
  */
-function onlyAsciiUris(der: Uint8Array): boolean {
-  try {
-    const top = new DerReader(der, "authorityInfoAccess");
-    const list = derChildren(top.expect(Tag.SEQUENCE), "authorityInfoAccess");
-    top.end();
-    if (list.done) return false;
-    while (!list.done) {
-      const ad = derChildren(list.expect(Tag.SEQUENCE), "authorityInfoAccess");
-      derOid(ad.expect(Tag.OID), "authorityInfoAccess");
-      const uri = ad.expect(URI_TAG).value;
-      ad.end();
-      for (let i = 0; i < uri.length; i++) if (uri[i] >= 0x80) return false;
+function checkAuthorityInfoAccess(der: Uint8Array): void {
+  const what = "authorityInfoAccess";
+  const top = new DerReader(der, what);
+  const list = derChildren(top.expect(Tag.SEQUENCE), what);
+  top.end();
+  if (list.done) throw decodeError("authorityInfoAccess (empty)");
+  while (!list.done) {
+    const ad = derChildren(list.expect(Tag.SEQUENCE), what);
+    derOid(ad.expect(Tag.OID), what);
+    const location = ad.read();
+    ad.end();
+    if (!GENERAL_NAME_TAGS.has(location.tag)) throw decodeError(what);
+    // A directoryName must hold one Name; other choices are not read further (only the shape is checked).
+    if (location.tag === 0xa4) {
+      const dn = derChildren(location, what);
+      dn.expect(Tag.SEQUENCE);
+      dn.end();
     }
-    return true;
-  } catch {
-    return false;
   }
 }
+
+/** The GeneralName CHOICE tags [0]..[8] (RFC 5280 4.2.1.6): constructed for otherName, x400, directoryName, edi. */
+const GENERAL_NAME_TAGS = new Set([0xa0, 0x81, 0x82, 0xa3, 0xa4, 0xa5, 0x86, 0x87, 0x88]);
 
 export function parseExtensions(el: DerElement | null): ParsedExtensions {
   const out: ParsedExtensions = {

@@ -1,10 +1,10 @@
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Name } from "@peculiar/asn1-x509";
 import { decodeError } from "../errors.js";
-import { DerReader, Tag, derChildren, derOid } from "./der.js";
+import { toHex } from "../bytes.js";
+import { DerReader, Tag, derChildren, derOid, type DerElement } from "./der.js";
 
-// Distinguished names: a readable "CN=..., O=..." form for messages, and the raw RDN list for
-// directoryName constraints (compared byte for byte, as webpki does).
+// Distinguished names, read with the DER walker: a readable "CN=..., O=..." form for messages, the commonName
+// values for the profile check, and the raw RDN list for directoryName constraints (compared byte for byte, as
+// webpki does). No schema library: this runs on every handshake, and devices cannot afford to load one.
 
 const SHORT: Record<string, string> = {
   "2.5.4.3": "CN",
@@ -19,27 +19,97 @@ const SHORT: Record<string, string> = {
 };
 const OID_CN = "2.5.4.3";
 
-interface ParsedName {
-  attributes: Array<{ type: string; value: string }>;
+const TELETEX_STRING = 0x14;
+const UNIVERSAL_STRING = 0x1c;
+const BMP_STRING = 0x1e;
+
+interface Attribute {
+  type: string;
+  value: string;
 }
 
-function parseName(der: Uint8Array): ParsedName {
-  let name: Name;
-  try {
-    name = AsnConvert.parse(der, Name);
-  } catch {
-    throw decodeError("distinguished name");
+/** Lenient UTF-8 (a malformed sequence becomes U+FFFD), as the text is only compared and displayed. */
+function utf8Text(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
+    let cp = n === 0 ? c : n === 1 ? c & 0x1f : n === 2 ? c & 0x0f : c & 0x07;
+    let ok = n >= 0;
+    for (let k = 1; ok && k <= n; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (d & 0x3f);
+    }
+    if (ok && ((n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff)))) ok = false;
+    if (!ok) {
+      s += "\ufffd";
+      i++;
+      continue;
+    }
+    s += String.fromCodePoint(cp);
+    i += n + 1;
   }
-  const attributes: Array<{ type: string; value: string }> = [];
-  for (const rdn of name) for (const atv of rdn) attributes.push({ type: atv.type, value: atv.value.toString() });
-  return { attributes };
+  return s;
+}
+
+/** Big-endian code units of `width` bytes (BMPString: 2, UniversalString: 4). */
+function wideText(b: Uint8Array, width: 2 | 4): string {
+  if (b.length % width !== 0) throw decodeError("distinguished name");
+  let s = "";
+  for (let i = 0; i < b.length; i += width) {
+    const u = width === 2 ? (b[i] << 8) | b[i + 1] : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+    s += width === 2 ? String.fromCharCode(u) : u <= 0x10ffff ? String.fromCodePoint(u) : "\ufffd";
+  }
+  return s;
+}
+
+/** An attribute value as text: the DirectoryString types and IA5String decoded, anything else as hex of its DER. */
+function attributeText(el: DerElement): string {
+  switch (el.tag) {
+    case Tag.PRINTABLE_STRING:
+    case Tag.IA5_STRING:
+    case TELETEX_STRING: {
+      let s = "";
+      for (let i = 0; i < el.value.length; i++) s += String.fromCharCode(el.value[i]);
+      return s;
+    }
+    case Tag.UTF8_STRING:
+      return utf8Text(el.value);
+    case BMP_STRING:
+      return wideText(el.value, 2);
+    case UNIVERSAL_STRING:
+      return wideText(el.value, 4);
+    default:
+      return toHex(el.raw);
+  }
+}
+
+/** Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF AttributeTypeAndValue), in certificate order. */
+function parseName(der: Uint8Array): Attribute[] {
+  const what = "distinguished name";
+  const top = new DerReader(der, what);
+  const rdns = derChildren(top.expect(Tag.SEQUENCE), what);
+  top.end();
+  const out: Attribute[] = [];
+  while (!rdns.done) {
+    const rdn = derChildren(rdns.expect(Tag.SET), what);
+    while (!rdn.done) {
+      const atv = derChildren(rdn.expect(Tag.SEQUENCE), what);
+      const type = derOid(atv.expect(Tag.OID), what);
+      const value = atv.read();
+      atv.end();
+      out.push({ type, value: attributeText(value) });
+    }
+  }
+  return out;
 }
 
 /** "CN=example.com, O=Example" in certificate order; unknown attribute types appear as their OID. */
 export function readableName(der: Uint8Array): string {
   try {
     return parseName(der)
-      .attributes.map((a) => `${SHORT[a.type] || a.type}=${a.value.replace(/([,+"\\<>;])/g, "\\$1")}`)
+      .map((a) => `${SHORT[a.type] || a.type}=${a.value.replace(/([,+"\\<>;])/g, "\\$1")}`)
       .join(", ");
   } catch {
     return "(unreadable name)";
@@ -48,51 +118,9 @@ export function readableName(der: Uint8Array): string {
 
 /** The subject's commonName values (used only to check them against the SAN, never to match a host). */
 export function commonNames(der: Uint8Array): string[] {
-  const quick = asciiCommonNames(der);
-  if (quick) return quick;
   return parseName(der)
-    .attributes.filter((a) => a.type === OID_CN)
+    .filter((a) => a.type === OID_CN)
     .map((a) => a.value);
-}
-
-/** PrintableString, UTF8String, IA5String: for ASCII contents, the text is the bytes themselves. */
-const PLAIN_STRING_TAGS = [Tag.PRINTABLE_STRING, Tag.UTF8_STRING, Tag.IA5_STRING];
-
-/**
- * commonNames() without the schema library, for the Names almost every certificate carries: every
- * attribute value an ASCII PrintableString/UTF8String/IA5String. The check runs on every handshake, and the
- * schema parse costs more than the rest of the leaf's profile checks together. For anything else (other
- * string types, non-ASCII, a shape the strict walker refuses) it returns null and the schema library
- * decides, so both paths give the same answer: the same strings, or the same refusal.
- */
-function asciiCommonNames(der: Uint8Array): string[] | null {
-  try {
-    const top = new DerReader(der, "distinguished name");
-    const rdns = derChildren(top.expect(Tag.SEQUENCE), "distinguished name");
-    top.end();
-    const out: string[] = [];
-    while (!rdns.done) {
-      const rdn = derChildren(rdns.expect(Tag.SET), "distinguished name");
-      if (rdn.done) return null;
-      while (!rdn.done) {
-        const atv = derChildren(rdn.expect(Tag.SEQUENCE), "distinguished name");
-        const type = derOid(atv.expect(Tag.OID), "distinguished name");
-        const value = atv.read();
-        atv.end();
-        if (PLAIN_STRING_TAGS.indexOf(value.tag as (typeof PLAIN_STRING_TAGS)[number]) < 0) return null;
-        let text = "";
-        for (let i = 0; i < value.value.length; i++) {
-          const c = value.value[i];
-          if (c >= 0x80) return null;
-          text += String.fromCharCode(c);
-        }
-        if (type === OID_CN) out.push(text);
-      }
-    }
-    return out;
-  } catch {
-    return null;
-  }
 }
 
 /** The RDNs of a Name as raw DER SETs, for prefix comparison in directoryName constraints. */

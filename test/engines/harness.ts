@@ -57,7 +57,7 @@ export const DEVICE_PAIR: BundlePair = {
 };
 
 /** What the engines built from source (xst, QuickJS-ng) run in their tests and in bench/device-engines.ts. */
-export const SOURCE_ENGINE_PAIR: BundlePair = ENGINE_PAIR;
+export const SOURCE_ENGINE_PAIR: BundlePair = DEVICE_PAIR;
 
 export const BUNDLE_PAIRS: Record<string, BundlePair> = { [ENGINE_PAIR.bundle]: ENGINE_PAIR, [DEVICE_PAIR.bundle]: DEVICE_PAIR };
 

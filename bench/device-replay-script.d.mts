@@ -1,0 +1,2 @@
+export const DEVICE_TRANSCRIPTS: string[];
+export function deviceReplayScript(name: string, extraBytes?: number): string;
