@@ -67,7 +67,11 @@ export function layerProviders(list: readonly CryptoProvider[]): CryptoProvider 
       const table = p[slot] as Record<string, unknown> | undefined;
       if (!table || typeof table !== "object") continue;
       const into = (merged[slot] ?? (merged[slot] = {})) as Record<string, unknown>;
-      for (const k of Object.keys(table)) if (into[k] === undefined && typeof table[k] === "function") into[k] = table[k];
+      // Functions, except ECDH groups, which are objects with generate/sharedSecret.
+      for (const k of Object.keys(table)) {
+        const v = table[k];
+        if (into[k] === undefined && (typeof v === "function" || (slot === "ecdh" && v !== null && typeof v === "object"))) into[k] = v;
+      }
     }
   }
   merged.name = names.join("+");
