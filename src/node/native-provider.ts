@@ -92,20 +92,22 @@ function aeadOf(algorithm: "aes-128-gcm" | "aes-256-gcm" | "chacha20-poly1305", 
   };
 }
 
-// X25519 keys as raw bytes through fixed DER prefixes (RFC 8410): PKCS#8 for ours, SPKI for the peer's.
+// X25519 keys cross the interface as raw bytes, through JWK (OpenSSL's DER encoders cost ~10x more). The KeyObject of
+// a key pair we generated is kept, keyed by its private-key bytes, so the shared secret needs no re-import.
+const ourX25519 = new WeakMap<Uint8Array, KeyObject>();
 const X25519_PKCS8 = Buffer.from("302e020100300506032b656e04220420", "hex");
-const X25519_SPKI = Buffer.from("302a300506032b656e032100", "hex");
 
 const x25519: EcdhKeyAgreement = {
   generate() {
-    const { privateKey, publicKey } = generateKeyPairSync("x25519");
-    const priv = privateKey.export({ format: "der", type: "pkcs8" });
-    const pub = publicKey.export({ format: "der", type: "spki" });
-    return { privateKey: bytes(priv.subarray(priv.length - 32)).slice(), publicKey: bytes(pub.subarray(pub.length - 32)).slice() };
+    const { privateKey } = generateKeyPairSync("x25519");
+    const jwk = privateKey.export({ format: "jwk" });
+    const priv = new Uint8Array(Buffer.from(jwk.d as string, "base64url"));
+    ourX25519.set(priv, privateKey);
+    return { privateKey: priv, publicKey: new Uint8Array(Buffer.from(jwk.x as string, "base64url")) };
   },
   sharedSecret(privateKey, peerPublic) {
-    const priv = createPrivateKey({ key: Buffer.concat([X25519_PKCS8, privateKey]), format: "der", type: "pkcs8" });
-    const pub = createPublicKey({ key: Buffer.concat([X25519_SPKI, peerPublic]), format: "der", type: "spki" });
+    const priv = ourX25519.get(privateKey) ?? createPrivateKey({ key: Buffer.concat([X25519_PKCS8, privateKey]), format: "der", type: "pkcs8" });
+    const pub = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(peerPublic) }, format: "jwk" });
     // OpenSSL refuses an all-zero result (a low-order point) with an error: the protocol makes that illegal_parameter.
     return bytes(diffieHellman({ privateKey: priv, publicKey: pub }));
   },
@@ -139,31 +141,35 @@ function bigToBytes(x: bigint): Uint8Array {
   return bytes(Buffer.from(hex, "hex"));
 }
 
-const rsaKeys = new WeakMap<object, KeyObject>();
+// Importing a public key costs more than a verification: the server's key comes back every handshake, so the
+// last few are kept, keyed by their encoding.
+const MAX_KEYS = 32;
+const keyCache = new Map<string, KeyObject>();
 
-function rsaKeyObject(key: RsaPublicKey): KeyObject {
-  let k = rsaKeys.get(key);
+function cachedKey(id: string, make: () => KeyObject): KeyObject {
+  let k = keyCache.get(id);
   if (!k) {
-    const n = key.modulus ?? bigToBytes(key.n);
-    const e = key.exponent ?? bigToBytes(key.e);
-    k = createPublicKey({ key: { kty: "RSA", n: b64url(n), e: b64url(e) }, format: "jwk" });
-    rsaKeys.set(key, k);
+    k = make();
+    if (keyCache.size >= MAX_KEYS) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(id, k);
   }
   return k;
 }
 
-// SPKI prefixes for uncompressed P-256 / P-384 points (id-ecPublicKey with the named curve).
-const EC_SPKI: Record<EcCurve, Buffer> = {
-  "P-256": Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex"),
-  "P-384": Buffer.from("3076301006072a8648ce3d020106052b81040022036200", "hex"),
-};
+function rsaKeyObject(key: RsaPublicKey): KeyObject {
+  const n = b64url(key.modulus ?? bigToBytes(key.n));
+  const e = b64url(key.exponent ?? bigToBytes(key.e));
+  return cachedKey(`rsa:${n}:${e}`, () => createPublicKey({ key: { kty: "RSA", n, e }, format: "jwk" }));
+}
 
 function ecKeyObject(curve: EcCurve, point: Uint8Array): KeyObject {
-  const prefix = EC_SPKI[curve];
-  if (!prefix) throw new RangeError("unsupported curve");
+  if (curve !== "P-256" && curve !== "P-384") throw new RangeError("unsupported curve");
   // Compressed points are valid SEC1 too (certificates may carry them): expand them first.
-  const full = point[0] === 0x04 ? point : (ECDH.convertKey(point, curve === "P-256" ? "prime256v1" : "secp384r1", undefined, undefined, "uncompressed") as Buffer);
-  return createPublicKey({ key: Buffer.concat([prefix, full]), format: "der", type: "spki" });
+  const full = point[0] === 0x04 ? point : bytes(ECDH.convertKey(point, curve === "P-256" ? "prime256v1" : "secp384r1", undefined, undefined, "uncompressed") as Buffer);
+  const size = curve === "P-256" ? 32 : 48;
+  if (full.length !== 1 + 2 * size) throw new RangeError("bad point");
+  return cachedKey(`${curve}:${b64url(full)}`, () =>
+    createPublicKey({ key: { kty: "EC", crv: curve, x: b64url(full.subarray(1, 1 + size)), y: b64url(full.subarray(1 + size)) }, format: "jwk" }));
 }
 
 const MIN_RSA_BITS = 1024;
@@ -214,8 +220,9 @@ export const nodeCryptoProvider: CryptoProvider = {
     },
     ed25519(publicKey, message, signature) {
       try {
-        const key = createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), publicKey]), format: "der", type: "spki" });
-        return publicKey.length === 32 && verify(null, message, key, signature);
+        if (publicKey.length !== 32) return false;
+        const key = cachedKey(`ed25519:${b64url(publicKey)}`, () => createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(publicKey) }, format: "jwk" }));
+        return verify(null, message, key, signature);
       } catch {
         return false;
       }
