@@ -118,6 +118,19 @@ describe("missing primitives", () => {
     configError(() => new CoreTlsClient({ serverName: TEST_HOST, ca: ca(), crypto: host, cipherSuites: ["TLS_NOT_A_SUITE"] }));
   });
 
+  it("the README's worked example offers exactly the ECDSA ChaCha20 suite, x25519 and the ECDSA schemes", async () => {
+    const core = await import("../src/core.js");
+    const lines: string[] = [];
+    const client = new core.TlsClient({
+      serverName: TEST_HOST,
+      ca: ca(),
+      crypto: [host, { ecdh: { x25519: core.x25519Group }, verify: { ecdsa: core.ecdsaVerify } }, core.nobleHashes],
+      trace: (l) => lines.push(l),
+    });
+    expect(offer(client)).toEqual({ suites: [0xcca9], groups: [29], schemes: [0x0403, 0x0503] });
+    expect(lines).toContain("crypto: TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 left out: no provider verifies RSA signatures");
+  });
+
   it("the random option wins over a provider's random", () => {
     let used = 0;
     const client = new CoreTlsClient({ serverName: TEST_HOST, ca: ca(), crypto: host, random: (b) => (used++, b.fill(7)) });
