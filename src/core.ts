@@ -2,6 +2,8 @@
 // the suites, groups and signature verifiers the application imports (the `microtls` entry carries them all).
 //   new TlsClient({ serverName, ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256],
 //                   groups: [x25519Group], verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }) })
+// or with a crypto provider, where names work and the defaults are what the providers can do:
+//   new TlsClient({ serverName, ca, crypto: [hostProvider, nobleHashes] })
 export { CoreTlsClient as TlsClient, WANT_READ, WANT_WRITE } from "./client.js";
 export type { ClientState, RecvFn, SendFn } from "./client.js";
 export type { AlgorithmTables, CoreTlsClientOptions as TlsClientOptions, SignatureVerifier } from "./handshake/config.js";
@@ -23,6 +25,17 @@ export { signatureVerifier, type Verifiers } from "./handshake/verifiers.js";
 export { ecdsaVerify } from "./crypto/ecdsa.js";
 export { rsaPkcs1Verify, rsaPssVerify } from "./crypto/rsa.js";
 export type { RandomSource } from "./crypto/random.js";
+// Crypto providers (the `crypto` option): the interface, and noble's, whole or in pieces to layer under another.
+export type { AeadName, CryptoProvider, EcdhKeyAgreement, PrfHash } from "./crypto/provider.js";
+export type { Aead, AeadFactory } from "./crypto/aead.js";
+export type { HashName, HashState } from "./crypto/hash.js";
+export type { EcCurve } from "./crypto/ecdsa.js";
+export type { PublicKey, SignatureAlgorithm } from "./crypto/signature.js";
+export type { RsaPublicKey } from "./crypto/rsa.js";
+export { nobleProvider, nobleHashes } from "./crypto/noble-provider.js";
+export { aesGcm } from "./crypto/aes-gcm.js";
+export { chacha20Poly1305 } from "./crypto/chacha20-poly1305.js";
+export { rsaPkcs1Encrypt } from "./crypto/rsa.js";
 export { TlsError, Alert, alertName } from "./errors.js";
 export type { TlsErrorCode } from "./errors.js";
 // Client certificates and session resumption are opt-in here: pass clientAuthSupport / resumptionSupport in the options.

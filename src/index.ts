@@ -19,6 +19,9 @@ export { x25519Group } from "./crypto/x25519.js";
 export { p256Group, p384Group } from "./crypto/nist-ecdh.js";
 export type { SignatureVerifier } from "./handshake/config.js";
 export type { RandomSource } from "./crypto/random.js";
+// The `crypto` option takes providers layered over this default (noble plus our RSA).
+export type { AeadName, CryptoProvider, EcdhKeyAgreement } from "./crypto/provider.js";
+export { nobleProvider } from "./crypto/noble-provider.js";
 export { TlsError, Alert, alertName } from "./errors.js";
 export type { TlsErrorCode } from "./errors.js";
 // Session resumption: client.session saved across deep sleep (it holds the master secret: store it like a key).

@@ -12,6 +12,9 @@ export interface RsaPublicKey {
   n: bigint;
   e: bigint;
   bits: number;
+  /** The modulus and exponent as unsigned big-endian bytes, when parsed from DER: native providers need no BigInt. */
+  modulus?: Uint8Array;
+  exponent?: Uint8Array;
 }
 export interface RsaPrivateKey extends RsaPublicKey {
   d: bigint;

@@ -1,4 +1,5 @@
 import type { EcdhGroup, GroupName } from "../crypto/ecdh.js";
+import type { CryptoProvider } from "../crypto/provider.js";
 import { resolveRandom, type RandomSource } from "../crypto/random.js";
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import { TlsError } from "../errors.js";
@@ -16,6 +17,8 @@ import type {
   sessionUsable,
   TlsSession,
 } from "./session.js";
+import { chooseWithProviders, providerList } from "./provider-config.js";
+import { OFFERED_SCHEMES, type SignatureScheme } from "./signature-schemes.js";
 import type { CipherSuite } from "./suites.js";
 import { loadTrustAnchors, type TrustAnchors } from "./server-certificate.js";
 
@@ -56,6 +59,8 @@ export interface AlgorithmTables {
   /** Client certificates and session resumption; null = only when the options bring them. */
   clientAuth: ClientAuthSupport | null;
   resumption: ResumptionSupport | null;
+  /** Layered under the `crypto` option's providers (the microtls entry: noble); null = only what the options bring. */
+  provider: CryptoProvider | null;
 }
 
 /** No names, no defaults: everything comes in through the options as objects. */
@@ -67,6 +72,7 @@ export const NO_TABLES: AlgorithmTables = {
   verifySignature: null,
   clientAuth: null,
   resumption: null,
+  provider: null,
 };
 
 /** Options of `new TlsClient(options)`. */
@@ -99,6 +105,12 @@ export interface TlsClientOptions extends ClientAuthOptions {
   clientAuthSupport?: ClientAuthSupport;
   /** microtls/core only (the microtls entry has it): pass resumptionSupport to get and offer sessions. */
   resumptionSupport?: ResumptionSupport;
+  /**
+   * Where the crypto comes from: a CryptoProvider, or a list layered in order (for each algorithm the first provider
+   * that has it wins; the microtls entry puts noble last). With it, cipherSuites and groups may be names (also in
+   * microtls/core) and default to everything the providers can do; what no provider has is left out (a trace line).
+   */
+  crypto?: CryptoProvider | CryptoProvider[];
   /** RFC 6066: 512 | 1024 | 2048 | 4096. */
   maxFragmentLength?: number;
   /** RFC 8449: the largest record plaintext we accept, 64..16385. */
@@ -132,6 +144,10 @@ export interface ClientConfig {
   suites: readonly CipherSuite[];
   groups: readonly EcdhGroup[];
   verifySignature: SignatureVerifier;
+  /** Offered in signature_algorithms: the schemes the verifier can check. */
+  schemes: readonly SignatureScheme[];
+  /** Names entries of the verified-signature cache (any collision-resistant hash); null = no cache. */
+  digest: ((data: Uint8Array) => Uint8Array) | null;
   /** Suites whose names error messages may use (the name table, or just the offered ones). */
   knownSuites: readonly CipherSuite[];
   maxFragmentLength: number | null;
@@ -187,7 +203,7 @@ function uniqueBy<T>(list: readonly T[], key: (t: T) => unknown, what: string): 
 function isSuite(s: unknown): s is CipherSuite {
   const x = s as CipherSuite;
   return typeof x === "object" && x !== null && typeof x.name === "string" && typeof x.id === "number" &&
-    typeof x.aead === "function" && typeof x.recordCipher === "function" &&
+    typeof x.aead === "function" && typeof x.recordCipher === "function" && typeof x.prf === "function" && typeof x.createHash === "function" &&
     (x.keyExchange === "ECDHE" || (x.keyExchange === "RSA" && typeof x.rsaEncrypt === "function"));
 }
 
@@ -254,38 +270,36 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     throw config("now is null (no clock), so certificate validity cannot be checked: pass allowUnknownTime: true to accept that");
   }
 
+  for (const fn of ["trace", "keyLog"] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== "function") throw config(`${fn} must be a function (line: string) => void`);
+  }
+  if (options.verifySignature !== undefined && typeof options.verifySignature !== "function") throw config("verifySignature must be a function");
+
   // The defaults are shared, not copied: per-connection heap counts on small devices.
   let suites: readonly CipherSuite[];
-  if (options.cipherSuites !== undefined) {
-    if (!Array.isArray(options.cipherSuites) || options.cipherSuites.length === 0) throw config("cipherSuites must be a non-empty array of IANA names or suite objects");
-    suites = options.cipherSuites.map((entry) => resolveSuite(entry, tables));
-    uniqueBy(suites, (s) => s.name, "cipherSuites");
-  } else if (tables.defaultSuites) {
-    suites = tables.defaultSuites;
-  } else {
-    throw config("cipherSuites is required here: microtls/core has no defaults (pass the suite objects to offer)");
-  }
-  const ecdhe = suites.some((s) => s.keyExchange === "ECDHE");
-
   let groups: readonly EcdhGroup[];
-  if (options.groups !== undefined) {
-    if (!Array.isArray(options.groups) || options.groups.length === 0) throw config("groups must be a non-empty array");
-    groups = options.groups.map((entry) => resolveGroup(entry, tables));
-    uniqueBy(groups, (g) => g.name, "groups");
-  } else if (tables.defaultGroups) {
-    groups = tables.defaultGroups;
-  } else if (!ecdhe) {
-    groups = [];
+  let verifySignature: SignatureVerifier | null;
+  let schemes: readonly SignatureScheme[] = OFFERED_SCHEMES;
+  let providerRandom: RandomSource | undefined;
+  let sha256: (() => { update(d: Uint8Array): { digest(): Uint8Array } }) | undefined;
+  if (options.crypto !== undefined) {
+    if (options.cipherSuites !== undefined && (!Array.isArray(options.cipherSuites) || options.cipherSuites.length === 0)) throw config("cipherSuites must be a non-empty array of IANA names or suite objects");
+    if (options.groups !== undefined && (!Array.isArray(options.groups) || options.groups.length === 0)) throw config("groups must be a non-empty array");
+    const layers = providerList(options.crypto);
+    const chosen = chooseWithProviders(options, tables.provider ? [...layers, tables.provider] : layers, options.trace ?? null);
+    suites = chosen.suites;
+    groups = chosen.groups;
+    verifySignature = chosen.verifySignature;
+    schemes = chosen.schemes;
+    providerRandom = chosen.provider.random;
+    sha256 = chosen.provider.hash?.sha256;
+    if (verifySignature === null && verify) throw config("verify is on but no crypto provider verifies signatures (give one with verify, or verifySignature)");
   } else {
-    throw config("groups is required here: microtls/core has no defaults (pass the group objects, e.g. x25519Group)");
+    ({ suites, groups, verifySignature } = chooseFromObjects(options, tables, verify));
   }
-
-  const verifySignature = options.verifySignature ?? tables.verifySignature;
-  if (verifySignature !== null && typeof verifySignature !== "function") throw config("verifySignature must be a function");
-  // With verify on, the chain's signatures need it even when the key exchange signs nothing (RSA key exchange).
-  if (verifySignature === null && (ecdhe || verify)) {
-    throw config("verifySignature is required here: microtls/core has no default (e.g. signatureVerifier({ ecdsa: ecdsaVerify }))");
-  }
+  // The signature cache's names: the provider's SHA-256, else the first suite's own hash (any such hash will do).
+  const cacheHash = sha256 ?? suites[0].createHash;
+  const digest = (data: Uint8Array) => cacheHash().update(data).digest();
 
   let maxFragmentLength: number | null = null;
   if (options.maxFragmentLength !== undefined) {
@@ -323,10 +337,6 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     throw config("session needs resumptionSupport here: import it from microtls/core and pass it in the options");
   }
 
-  for (const fn of ["trace", "keyLog"] as const) {
-    if (options[fn] !== undefined && typeof options[fn] !== "function") throw config(`${fn} must be a function (line: string) => void`);
-  }
-
   return {
     serverName,
     serverNameKind,
@@ -336,12 +346,14 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     groups,
     // RSA key exchange with verify off checks no signature at all: a verifier that refuses keeps the type simple.
     verifySignature: verifySignature ?? refuseSignature,
+    schemes,
+    digest,
     knownSuites: tables.suites.length > 0 ? tables.suites : suites,
     maxFragmentLength,
     recordSizeLimit,
     maxHandshakeMessageSize,
     alpn: alpn === NO_ALPN ? NO_ALPN : alpn.slice(),
-    random: resolveRandom(options.random),
+    random: options.random === undefined && providerRandom ? providerRandom : resolveRandom(options.random),
     now,
     allowUnknownTime,
     requireExtendedMasterSecret: options.requireExtendedMasterSecret === true,
@@ -356,6 +368,42 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
   };
 }
 
+
+
+/** Without `crypto`: the suite, group and verifier objects (or names the entry's tables know), as given. */
+function chooseFromObjects(options: TlsClientOptions, tables: AlgorithmTables, verify: boolean): { suites: readonly CipherSuite[]; groups: readonly EcdhGroup[]; verifySignature: SignatureVerifier | null } {
+  let suites: readonly CipherSuite[];
+  let groups: readonly EcdhGroup[];
+  if (options.cipherSuites !== undefined) {
+    if (!Array.isArray(options.cipherSuites) || options.cipherSuites.length === 0) throw config("cipherSuites must be a non-empty array of IANA names or suite objects");
+    suites = options.cipherSuites.map((entry) => resolveSuite(entry, tables));
+    uniqueBy(suites, (s) => s.name, "cipherSuites");
+  } else if (tables.defaultSuites) {
+    suites = tables.defaultSuites;
+  } else {
+    throw config("cipherSuites is required here: microtls/core has no defaults (pass the suite objects to offer)");
+  }
+  const ecdhe = suites.some((s) => s.keyExchange === "ECDHE");
+
+  if (options.groups !== undefined) {
+    if (!Array.isArray(options.groups) || options.groups.length === 0) throw config("groups must be a non-empty array");
+    groups = options.groups.map((entry) => resolveGroup(entry, tables));
+    uniqueBy(groups, (g) => g.name, "groups");
+  } else if (tables.defaultGroups) {
+    groups = tables.defaultGroups;
+  } else if (!ecdhe) {
+    groups = [];
+  } else {
+    throw config("groups is required here: microtls/core has no defaults (pass the group objects, e.g. x25519Group)");
+  }
+
+  const verifySignature = options.verifySignature ?? tables.verifySignature;
+  // With verify on, the chain's signatures need it even when the key exchange signs nothing (RSA key exchange).
+  if (verifySignature === null && (ecdhe || verify)) {
+    throw config("verifySignature is required here: microtls/core has no default (e.g. signatureVerifier({ ecdsa: ecdsaVerify }), or pass crypto)");
+  }
+  return { suites, groups, verifySignature };
+}
 
 /** A saved session as bytes is decoded; an object is kept as is (the client marks it unusable if the connection fails). */
 function resolveSession(session: TlsSession | Uint8Array | null | undefined, support: ResumptionSupport): TlsSession | null {

@@ -1,5 +1,4 @@
 import { concatBytes } from "../bytes.js";
-import { prf } from "../crypto/prf.js";
 import type { CipherSuite } from "./suites.js";
 
 export const MASTER_SECRET_LENGTH = 48;
@@ -16,8 +15,8 @@ export function masterSecret(
   serverRandom: Uint8Array,
   sessionHash: Uint8Array | null,
 ): Uint8Array {
-  if (sessionHash) return prf(suite.prfHash, preMasterSecret, "extended master secret", sessionHash, MASTER_SECRET_LENGTH);
-  return prf(suite.prfHash, preMasterSecret, "master secret", concatBytes(clientRandom, serverRandom), MASTER_SECRET_LENGTH);
+  if (sessionHash) return suite.prf(preMasterSecret, "extended master secret", sessionHash, MASTER_SECRET_LENGTH);
+  return suite.prf(preMasterSecret, "master secret", concatBytes(clientRandom, serverRandom), MASTER_SECRET_LENGTH);
 }
 
 export interface TrafficKeys {
@@ -31,7 +30,7 @@ export interface TrafficKeys {
 export function trafficKeys(suite: CipherSuite, master: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array): TrafficKeys {
   const k = suite.keyLength;
   const iv = suite.ivLength;
-  const block = prf(suite.prfHash, master, "key expansion", concatBytes(serverRandom, clientRandom), 2 * k + 2 * iv);
+  const block = suite.prf(master, "key expansion", concatBytes(serverRandom, clientRandom), 2 * k + 2 * iv);
   return {
     clientKey: block.slice(0, k),
     serverKey: block.slice(k, 2 * k),
@@ -42,5 +41,5 @@ export function trafficKeys(suite: CipherSuite, master: Uint8Array, clientRandom
 
 /** RFC 5246 §7.4.9: verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]. */
 export function finishedVerifyData(suite: CipherSuite, master: Uint8Array, sender: "client" | "server", transcriptHash: Uint8Array): Uint8Array {
-  return prf(suite.prfHash, master, `${sender} finished`, transcriptHash, VERIFY_DATA_LENGTH);
+  return suite.prf(master, `${sender} finished`, transcriptHash, VERIFY_DATA_LENGTH);
 }

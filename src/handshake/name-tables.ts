@@ -1,3 +1,4 @@
+import { nobleProvider } from "../crypto/noble-provider.js";
 import { p256Group, p384Group } from "../crypto/nist-ecdh.js";
 import { verifySignature } from "../crypto/signature.js";
 import { x25519Group } from "../crypto/x25519.js";
@@ -17,4 +18,6 @@ export const ALL_ALGORITHMS: AlgorithmTables = {
   verifySignature,
   clientAuth: clientAuthSupport,
   resumption: resumptionSupport,
+  // Under the `crypto` option's providers: noble supplies what they lack.
+  provider: nobleProvider,
 };

@@ -32,6 +32,8 @@ export interface CertificateCheck {
   allowUnknownTime: boolean;
   /** The client's verifySignature: the chain is checked with the same algorithms as the ServerKeyExchange. */
   verifier: SignatureVerifier;
+  /** Names the verified-signature cache's entries; null = no cache. */
+  digest: ((data: Uint8Array) => Uint8Array) | null;
 }
 
 /** The one alert that best tells the server why its chain was refused (RFC 5246 §7.2.2). */
@@ -63,7 +65,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       allowNoName: check.serverName === null,
       now: check.now,
       allowUnknownTime: check.allowUnknownTime,
-    }, check.verifier);
+    }, check.verifier, check.digest ?? undefined);
     flags = result.flags.slice();
     if (!result.ok) {
       const info = verifyInfo(flags);

@@ -24,8 +24,8 @@ import {
 } from "./messages.js";
 import type { ClientCredentialChoice } from "./client-auth.js";
 import { checkServerCertificate } from "./server-certificate.js";
-import { offeredScheme, OFFERED_SCHEMES, schemeFitsKey, schemeName } from "./signature-schemes.js";
-import { suiteName } from "./suites.js";
+import { schemeFitsKey, schemeName } from "./signature-schemes.js";
+import { suiteName } from "./suite-params.js";
 
 // The client's TLS 1.2 handshake (RFC 5246 §7.3) as one small step per state, after rustls's client/tls12.rs:
 // each state takes one message and returns the next state. The full handshake, with an optional client certificate,
@@ -78,7 +78,7 @@ export function startHandshake(hs: HandshakeContext): HandshakeState {
   hs.offer = {
     sniHost: config.serverNameKind === "dns" ? config.serverName : null,
     groups: ecdhe ? config.groups.map((g) => g.id) : [],
-    schemes: OFFERED_SCHEMES.map((s) => s.id),
+    schemes: config.schemes.map((s) => s.id),
     alpn: config.alpn,
     maxFragmentLength: config.maxFragmentLength,
     recordSizeLimit: config.recordSizeLimit,
@@ -121,7 +121,7 @@ class ExpectServerHello implements HandshakeState {
     hs.sessionId = hello.sessionId;
     hs.suite = suite;
     hs.agreed = agreed;
-    hs.transcript.useHash(suite.prfHash);
+    hs.transcript.useHash(suite.createHash);
     hs.transcript.add(msg.raw);
     // RFC 6066 §4: the negotiated fragment length holds from the messages after the ServerHello, both ways.
     if (agreed.maxFragmentLength !== null) hs.record.setMaxFragment(agreed.maxFragmentLength, agreed.maxFragmentLength);
@@ -153,6 +153,7 @@ class ExpectCertificate implements HandshakeState {
       now: typeof clock === "number" && clock === clock ? clock : null,
       allowUnknownTime: config.allowUnknownTime,
       verifier: config.verifySignature,
+      digest: config.digest,
     });
     const suite = hs.suite!;
     const wanted = suite.auth === "ECDSA" ? "ec" : "rsa";
@@ -178,7 +179,7 @@ class ExpectServerKeyExchange implements HandshakeState {
     const ske = parseEcdheServerKeyExchange(msg.body);
     const group = hs.config.groups.filter((g) => g.id === ske.group)[0];
     if (!group) throw illegal(`the server chose group ${ske.group}, which we did not offer`);
-    const scheme = offeredScheme(ske.scheme);
+    const scheme = hs.config.schemes.filter((s) => s.id === ske.scheme)[0];
     if (!scheme) throw illegal(`the server signed with ${schemeName(ske.scheme)}, which we did not offer`);
     const key = hs.leafKey!;
     if (!schemeFitsKey(scheme, key)) throw illegal(`the server signed with ${scheme.name}, which does not fit its ${key.type} key`);

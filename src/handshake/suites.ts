@@ -1,57 +1,55 @@
 import type { Aead, AeadFactory } from "../crypto/aead.js";
 import { aesGcm } from "../crypto/aes-gcm.js";
 import { chacha20Poly1305 } from "../crypto/chacha20-poly1305.js";
+import { createHash, type HashState } from "../crypto/hash.js";
+import { prf } from "../crypto/prf.js";
 import type { RandomSource } from "../crypto/random.js";
 import { rsaPkcs1Encrypt, type RsaPublicKey } from "../crypto/rsa.js";
-import { chachaRecordCipher, gcmRecordCipher, type RecordCipher } from "../record/cipher.js";
+import type { RecordCipher } from "../record/cipher.js";
+import { chachaParams, gcmParams, type KeyExchange, type ServerAuth, type SuiteParams } from "./suite-params.js";
 
-export type KeyExchange = "ECDHE" | "RSA";
-/** The kind of key the server's leaf certificate must carry. */
-export type ServerAuth = "ECDSA" | "RSA";
+export type { KeyExchange, ServerAuth, SuiteParams } from "./suite-params.js";
 
-/** A TLS 1.2 AEAD cipher suite. Each suite references only its own AEAD, so a bundle can drop the unused ones. */
-export interface CipherSuite {
-  readonly name: string;
-  readonly id: number;
-  readonly keyExchange: KeyExchange;
-  readonly auth: ServerAuth;
-  readonly prfHash: "sha256" | "sha384";
-  readonly keyLength: number;
-  /** The implicit IV taken from the key block: 4 bytes for GCM (RFC 5288), 12 for ChaCha20 (RFC 7905). */
-  readonly ivLength: number;
+/**
+ * A TLS 1.2 AEAD cipher suite bound to its crypto: the AEAD, the PRF and the transcript hash (and, for RSA key exchange,
+ * the encryption). The exported suites are bound to noble, each to only its own algorithms, so a bundle can drop the
+ * unused ones; with the `crypto` option the client binds the same parameters to the providers instead.
+ */
+export interface CipherSuite extends SuiteParams {
   readonly aead: AeadFactory;
   readonly recordCipher: (aead: Aead, iv: Uint8Array) => RecordCipher;
+  /** The TLS 1.2 PRF with the suite's hash. */
+  readonly prf: (secret: Uint8Array, label: string, seed: Uint8Array, length: number) => Uint8Array;
+  /** The transcript hash (the PRF hash). */
+  readonly createHash: () => HashState;
   /** RSA key exchange only: encrypts the premaster secret to the server's key (carried here so ECDHE-only builds drop it). */
   readonly rsaEncrypt?: (key: RsaPublicKey, data: Uint8Array, random: RandomSource) => Uint8Array;
 }
 
-function gcm(name: string, id: number, kx: KeyExchange, auth: ServerAuth, keyLength: 16 | 32): CipherSuite {
+function sha256Prf(secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
+  return prf("sha256", secret, label, seed, length);
+}
+function sha384Prf(secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
+  return prf("sha384", secret, label, seed, length);
+}
+
+function withNoble(params: SuiteParams, aead: AeadFactory, rsaEncrypt?: CipherSuite["rsaEncrypt"]): CipherSuite {
+  const sha384 = params.prfHash === "sha384";
   const suite: CipherSuite = {
-    name,
-    id,
-    keyExchange: kx,
-    auth,
-    prfHash: keyLength === 32 ? "sha384" : "sha256",
-    keyLength,
-    ivLength: 4,
-    aead: aesGcm,
-    recordCipher: gcmRecordCipher,
+    ...params,
+    aead,
+    prf: sha384 ? sha384Prf : sha256Prf,
+    createHash: sha384 ? () => createHash("sha384") : () => createHash("sha256"),
   };
-  return kx === "RSA" ? { ...suite, rsaEncrypt: rsaPkcs1Encrypt } : suite;
+  return rsaEncrypt ? { ...suite, rsaEncrypt } : suite;
+}
+
+function gcm(name: string, id: number, kx: KeyExchange, auth: ServerAuth, keyLength: 16 | 32): CipherSuite {
+  return withNoble(gcmParams(name, id, kx, auth, keyLength), aesGcm, kx === "RSA" ? rsaPkcs1Encrypt : undefined);
 }
 
 function chacha(name: string, id: number, auth: ServerAuth): CipherSuite {
-  return {
-    name,
-    id,
-    keyExchange: "ECDHE",
-    auth,
-    prfHash: "sha256",
-    keyLength: 32,
-    ivLength: 12,
-    aead: chacha20Poly1305,
-    recordCipher: chachaRecordCipher,
-  };
+  return withNoble(chachaParams(name, id, auth), chacha20Poly1305);
 }
 
 export const TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = /* @__PURE__ */ chacha("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xcca9, "ECDSA");
@@ -94,8 +92,4 @@ export function suiteByName(name: string): CipherSuite | undefined {
   return undefined;
 }
 
-/** A suite's name if it is among `known`, else its code point in hex. */
-export function suiteName(id: number, known: readonly CipherSuite[]): string {
-  for (const s of known) if (s.id === id) return s.name;
-  return `0x${(id + 0x10000).toString(16).slice(1)}`;
-}
+export { suiteName } from "./suite-params.js";

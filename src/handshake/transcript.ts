@@ -1,5 +1,5 @@
 import { concatBytes } from "../bytes.js";
-import { createHash, type HashState } from "../crypto/hash.js";
+import type { HashState } from "../crypto/hash.js";
 
 /**
  * The running handshake hash. The hash function is the suite's PRF hash, unknown until the ServerHello,
@@ -20,9 +20,9 @@ export class Transcript {
     if (this.pending && (!this.state || this.keepMessages)) this.pending.push(raw);
   }
 
-  /** Fixes the hash function (once, at ServerHello). */
-  useHash(name: "sha256" | "sha384"): void {
-    const state = createHash(name);
+  /** Fixes the hash function (once, at ServerHello): the suite's createHash, from its provider. */
+  useHash(create: () => HashState): void {
+    const state = create();
     if (this.pending) state.update(concatBytes(...this.pending));
     if (!this.keepMessages) this.pending = null;
     this.state = state;

@@ -88,6 +88,24 @@ function toBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? BigInt(0) : BigInt(`0x${toHex(bytes)}`);
 }
 
+/** The integers are made on first use: a provider that takes the bytes (and an engine without BigInt) never needs them. */
+function rsaKey(modulus: Uint8Array, exponent: Uint8Array): PublicKey {
+  let n: bigint | undefined;
+  let e: bigint | undefined;
+  return {
+    type: "rsa",
+    bits: bitLength(modulus),
+    modulus,
+    exponent,
+    get n() {
+      return n === undefined ? (n = toBigInt(modulus)) : n;
+    },
+    get e() {
+      return e === undefined ? (e = toBigInt(exponent)) : e;
+    },
+  };
+}
+
 /** SubjectPublicKeyInfo -> PublicKey. Unknown or forbidden key types become {type: "unsupported"}. */
 export function publicKeyOf(spki: DerElement): PublicKey {
   const r = derChildren(spki, "subjectPublicKeyInfo");
@@ -102,7 +120,7 @@ export function publicKeyOf(spki: DerElement): PublicKey {
     const n = derUnsignedBytes(kr.expect(Tag.INTEGER), "RSA public key");
     const e = derUnsignedBytes(kr.expect(Tag.INTEGER), "RSA public key");
     kr.end();
-    return { type: "rsa", n: toBigInt(n), e: toBigInt(e), bits: bitLength(n) };
+    return rsaKey(n, e);
   }
   if (oid === OID_EC) {
     // Named curves only: explicit parameters are forbidden by the CA/B profile and a classic attack vector.
@@ -121,13 +139,23 @@ export function publicKeyOf(spki: DerElement): PublicKey {
   return { type: "unsupported", algorithm: oid };
 }
 
+/** e >= 3 and odd, from the bytes when the key has them (no BigInt needed). */
+function rsaExponentValid(key: { e: bigint; exponent?: Uint8Array }): boolean {
+  const b = key.exponent;
+  if (!b) return !(key.e < BigInt(3) || (key.e & BigInt(1)) === BigInt(0));
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  if (i === b.length || (b[b.length - 1] & 1) === 0) return false;
+  return b.length - i > 1 || b[i] >= 3;
+}
+
 /** Minimum key strength for any certificate we rely on (webpki/CA-B: RSA >= 2048 bits, whole bytes). */
 export function keyStrengthProblem(key: PublicKey): string | null {
   if (key.type === "unsupported") return `unsupported key ${key.algorithm}`;
   if (key.type === "rsa") {
     if (key.bits < 2048) return `RSA key of ${key.bits} bits (minimum 2048)`;
     if (key.bits % 8 !== 0) return `RSA modulus of ${key.bits} bits is not a whole number of bytes`;
-    if (key.e < BigInt(3) || (key.e & BigInt(1)) === BigInt(0)) return "RSA public exponent is invalid";
+    if (!rsaExponentValid(key)) return "RSA public exponent is invalid";
   }
   return null;
 }

@@ -3,7 +3,7 @@ import type { Certificate } from "./certificate.js";
 import { VerifyFlag, type VerifyFlagName } from "./flags.js";
 import { NC_BUDGET, checkNameConstraints, type NcBudget } from "./name-constraints.js";
 import { profileFlags, validityFlags, type Role } from "./profile.js";
-import { certificateSignedBy, type SignatureCheck } from "./signature-cache.js";
+import { certificateSignedBy, type Digest, type SignatureCheck } from "./signature-cache.js";
 
 // Depth-first path building from the leaf to any trust anchor, trying every candidate issuer (cross-signed
 // intermediates, expired alternatives) like rustls-webpki, under a fixed work budget so hostile bundles
@@ -29,6 +29,8 @@ export interface BuildOptions {
    * would guess at why. Either way the chain fails closed.
    */
   check: SignatureCheck;
+  /** Hash for the process-wide cache of verified signatures (any collision-resistant hash); none = no caching. */
+  digest?: Digest;
 }
 
 export interface BuildResult {
@@ -57,7 +59,7 @@ function sameKeyAndSubject(a: Certificate, b: Certificate): boolean {
 }
 
 export function buildPath(opts: BuildOptions): BuildResult {
-  const { leaf, intermediates, anchors, now, maxDepth, check } = opts;
+  const { leaf, intermediates, anchors, now, maxDepth, check, digest } = opts;
   let signatureChecks = 0;
   let steps = 0;
   let exhausted = false;
@@ -79,7 +81,7 @@ export function buildPath(opts: BuildOptions): BuildResult {
       return null;
     }
     signatureChecks++;
-    const ok = certificateSignedBy(child, issuer, check);
+    const ok = certificateSignedBy(child, issuer, check, digest);
     row.set(issuer, ok);
     return ok;
   };

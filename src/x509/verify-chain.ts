@@ -1,3 +1,4 @@
+import { hash } from "../crypto/hash.js";
 import { verifySignature } from "../crypto/signature.js";
 import { verifyChainWith, type VerifyOptions, type VerifyResult } from "./verify.js";
 
@@ -6,5 +7,9 @@ import { verifyChainWith, type VerifyOptions, type VerifyResult } from "./verify
 
 /** Verifies a server's certificate chain. Never throws on bad input: problems come back as flags. */
 export function verifyChain(opts: VerifyOptions): VerifyResult {
-  return verifyChainWith(opts, verifySignature);
+  return verifyChainWith(opts, verifySignature, sha256);
+}
+
+function sha256(data: Uint8Array): Uint8Array {
+  return hash("sha256", data);
 }

@@ -4,7 +4,7 @@ import { VerifyFlag, type VerifyFlagName } from "./flags.js";
 import { canonicalHostname, dnsSanMatches, ipEquals, parseIp } from "./hostname.js";
 import { buildPath } from "./path-builder.js";
 import { profileFlags, validityFlags } from "./profile.js";
-import type { SignatureCheck } from "./signature-cache.js";
+import type { Digest, SignatureCheck } from "./signature-cache.js";
 import { TrustStore } from "./trust-store.js";
 
 // verifyChain: parse what the server sent, check the leaf's own properties (profile, validity, name), then
@@ -61,7 +61,7 @@ function toNow(now: number | Date | null | undefined): number | null | "bad" {
   return typeof now === "number" && isFinite(now) ? now : "bad";
 }
 
-function verify(opts: VerifyOptions, check: SignatureCheck): VerifyResult {
+function verify(opts: VerifyOptions, check: SignatureCheck, digest: Digest | undefined): VerifyResult {
   const flags: VerifyFlagName[] = [];
   const add = (fs: VerifyFlagName[]) => {
     for (const f of fs) if (flags.indexOf(f) < 0) flags.push(f);
@@ -102,7 +102,7 @@ function verify(opts: VerifyOptions, check: SignatureCheck): VerifyResult {
   add(profileFlags(leaf, "leaf"));
   add(validityFlags(leaf, now));
   add(nameFlags(leaf, opts));
-  const built = buildPath({ leaf, intermediates, anchors: store, now, maxDepth, check });
+  const built = buildPath({ leaf, intermediates, anchors: store, now, maxDepth, check, digest });
   add(built.flags);
   if (now === null) add([VerifyFlag.TIME_UNKNOWN]);
   const blocking = flags.filter((f) => !(f === VerifyFlag.TIME_UNKNOWN && opts.allowUnknownTime === true));
@@ -113,9 +113,9 @@ function verify(opts: VerifyOptions, check: SignatureCheck): VerifyResult {
  * verifyChain with the signature check given: a signature whose algorithm `check` does not implement fails the
  * path (BAD_SIGNATURE). Never throws on bad input: problems come back as flags.
  */
-export function verifyChainWith(opts: VerifyOptions, check: SignatureCheck): VerifyResult {
+export function verifyChainWith(opts: VerifyOptions, check: SignatureCheck, digest?: Digest): VerifyResult {
   try {
-    return verify(opts, check);
+    return verify(opts, check, digest);
   } catch {
     return { ok: false, flags: [VerifyFlag.MALFORMED], path: [] };
   }
