@@ -36,7 +36,7 @@ function clientOptions(options: ConnectOptions): TlsClientOptions {
 export function createConnection(options: ConnectOptions): TlsSocket {
   const client = new TlsClient(clientOptions(options)); // throws TlsError CONFIG before any byte is sent
   const transport = options.socket ?? net.connect({ host: options.host, port: options.port, allowHalfOpen: true });
-  return new TlsSocket(client, transport, { handshakeTimeout: options.handshakeTimeout });
+  return new TlsSocket(client, transport, { handshakeTimeout: options.handshakeTimeout, verify: options.verify });
 }
 
 /** Opens a TCP connection, completes the TLS handshake and resolves with the socket (rejects with a TlsError). */

@@ -1,14 +1,20 @@
 // A Node Duplex over the sans-I/O client: bytes from the transport go to the client's recv, the client's
 // send goes to the transport. Everything is event-driven, so it never blocks the event loop and can share
 // it with an in-process server.
+import { X509Certificate } from "node:crypto";
 import { Duplex } from "node:stream";
 import type { Socket } from "node:net";
+import type { DetailedPeerCertificate, PeerCertificate } from "node:tls";
 import { WANT_READ, WANT_WRITE, type TlsClient } from "../client.js";
 import { TlsError } from "../errors.js";
+import { encodeSession } from "../handshake/session.js";
+import { cipherInfo, nodeVerifyCode, peerCertificate, type CipherNameAndProtocol } from "./peer-certificate.js";
 
 export interface TlsSocketOptions {
   /** ms until the handshake must be complete, counted from construction (TCP connect included); 0 = none. Default 30 000. */
   handshakeTimeout?: number;
+  /** Whether the client verifies the chain (the client's `verify`; default true): what `authorized` reports. */
+  verify?: boolean;
 }
 
 const READ_CHUNK = 16 * 1024 + 256;
@@ -55,11 +61,13 @@ export class TlsSocket extends Duplex {
   private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
   private pumping = false;
   private pumpAgain = false;
+  private readonly verifying: boolean;
 
   constructor(client: TlsClient, transport: Duplex, options: TlsSocketOptions = {}) {
     super({ allowHalfOpen: false });
     this.client = client;
     this.transport = transport;
+    this.verifying = options.verify !== false;
     client.setBio(
       (data) => this.bioSend(data),
       (buf) => this.bioRecv(buf),
@@ -105,8 +113,9 @@ export class TlsSocket extends Duplex {
   get cipherSuite(): TlsClient["cipherSuite"] {
     return this.client.cipherSuite;
   }
-  get alpnProtocol(): TlsClient["alpnProtocol"] {
-    return this.client.alpnProtocol;
+  /** As node:tls: the agreed protocol, false when none was agreed, null before the handshake. */
+  get alpnProtocol(): string | false | null {
+    return this.secure ? (this.client.alpnProtocol ?? false) : null;
   }
   get peerCertificates(): TlsClient["peerCertificates"] {
     return this.client.peerCertificates;
@@ -391,4 +400,54 @@ export class TlsSocket extends Duplex {
   }
 
   readonly encrypted = true;
+
+  // --- node:tls TLSSocket look-alikes: code written for a TLSSocket reads the session the same way ---
+
+  /** True once the handshake completed with the chain and the name verified (always, unless `verify: false`). */
+  get authorized(): boolean {
+    return this.secure && this.verifying;
+  }
+
+  /** Why `authorized` is false, as Node's code string; null when authorized or before the handshake, as node:tls. */
+  get authorizationError(): string | null {
+    if (this.authorized || !this.secure) return null;
+    return nodeVerifyCode(this.client.verifyFlags);
+  }
+
+  /** The leaf as node:tls returns it; `detailed`: with `issuerCertificate` links along the chain as sent. {} before the handshake. */
+  getPeerCertificate(detailed: true): DetailedPeerCertificate;
+  getPeerCertificate(detailed?: false): PeerCertificate;
+  getPeerCertificate(detailed?: boolean): PeerCertificate | DetailedPeerCertificate;
+  getPeerCertificate(detailed = false): PeerCertificate | DetailedPeerCertificate {
+    if (!this.secure) return {} as PeerCertificate;
+    return peerCertificate(this.client.peerCertificates.map((c) => c.der), detailed) as PeerCertificate;
+  }
+
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.secure ? this.client.peerCertificates[0] : undefined;
+    return leaf ? new X509Certificate(leaf.der) : undefined;
+  }
+
+  /** { name: OpenSSL's name, standardName: the IANA name, version: "TLSv1.2" }; null before the handshake. */
+  getCipher(): CipherNameAndProtocol | null {
+    const suite = this.secure ? this.client.cipherSuite : null;
+    return suite ? cipherInfo(suite) : null;
+  }
+
+  /** "TLSv1.2" (the only version microtls speaks) once the handshake completed, else null. */
+  getProtocol(): string | null {
+    return this.secure ? "TLSv1.2" : null;
+  }
+
+  /** The session to resume with (pass it back as `session`), encoded; undefined when there is none. Holds secrets. */
+  getSession(): Buffer | undefined {
+    const session = this.client.session;
+    if (!session) return undefined;
+    const bytes = encodeSession(session);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  isSessionReused(): boolean {
+    return this.client.resumed;
+  }
 }
