@@ -1,7 +1,7 @@
 // TlsSocket as a node:tls TLSSocket: code written for a TLSSocket runs unchanged against a real Node server and
 // reads the same certificate, cipher, protocol and ALPN as tls.connect; an early answer during an upload is delivered.
+import { spawn } from "node:child_process";
 import * as http from "node:http";
-import * as https from "node:https";
 import type * as net from "node:net";
 import * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,5 +92,142 @@ describe("TlsSocket reads like a TLSSocket", () => {
     expect(second.isSessionReused()).toBe(true);
     expect(second.getProtocol()).toBe("TLSv1.2");
     second.destroy();
+  });
+});
+
+describe("an early answer during an upload", () => {
+  // In a process of its own, so its close races our writes for real, as a remote server's does. It answers as
+  // soon as the request head is in, sends close_notify and FIN, and keeps reading (and dropping) the body until
+  // the client is done: a lingering close (RFC 9112 §9.6), without which a server's reset may erase the answer
+  // from the client's kernel before any client can read it.
+  const EARLY_ANSWER_SERVER = `
+const tls = require("node:tls");
+const { key, cert, resetAfterMs } = JSON.parse(process.argv[1]);
+const srv = tls.createServer({ key, cert, maxVersion: "TLSv1.2" }, (s) => {
+  let head = "";
+  s.on("error", () => s.destroy());
+  s.on("data", (d) => {
+    if (head === null) return; // the rest of the body: dropped
+    head += d.toString("latin1");
+    if (!head.includes("\\r\\n\\r\\n")) return;
+    head = null;
+    const body = "payload too large: 1 KiB max";
+    s.end("HTTP/1.1 413 Payload Too Large\\r\\ncontent-type: text/plain\\r\\nconnection: close\\r\\ncontent-length: " + body.length + "\\r\\n\\r\\n" + body);
+    // resetAfterMs: stop lingering and close with the body unread, which resets the connection.
+    setTimeout(() => s.destroy(), resetAfterMs ?? 10000).unref();
+  });
+});
+srv.listen(0, "127.0.0.1", () => console.log("LISTENING " + srv.address().port));
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
+`;
+
+  /** A server that answers 413 as soon as the headers arrive, then ends (or tears down) the connection. */
+  async function earlyAnswerServer(resetAfterMs?: number): Promise<{ port: number; close(): Promise<void> }> {
+    const leaf = pki.leaves.p256;
+    const config = JSON.stringify({ key: leaf.keyPem, cert: leaf.certPem + pki.intermediate.certPem, resetAfterMs });
+    const child = spawn(process.execPath, ["-e", EARLY_ANSWER_SERVER, config], { stdio: ["pipe", "pipe", "inherit"] });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /LISTENING (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once("exit", (code) => reject(new Error(`early-answer server exited (${code})`)));
+    });
+    return {
+      port,
+      close: () => new Promise((r) => {
+        child.once("exit", () => r());
+        child.kill("SIGTERM");
+      }),
+    };
+  }
+
+  /** PUTs 8 MiB with backpressure; resolves with the response, however the upload ends. */
+  function upload(port: number): Promise<{ status: number; body: string; uploadError: string | null }> {
+    return new Promise((resolve, reject) => {
+      let uploadError: string | null = null;
+      let response: { status: number; body: string } | null = null;
+      const req = http.request({
+        method: "PUT",
+        host: TEST_HOST,
+        path: "/upload",
+        headers: { "content-type": "application/octet-stream", "content-length": String(8 << 20) },
+        createConnection: () => createConnection({ host: LOOPBACK, port, serverName: TEST_HOST, ca: pki.rootPem }) as unknown as net.Socket,
+      }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => {
+          response = { status: res.statusCode ?? 0, body };
+          resolve({ ...response, uploadError });
+        });
+      });
+      req.on("error", (e) => {
+        uploadError = (e as NodeJS.ErrnoException).code ?? e.message;
+        // An error after the whole answer arrived is fine; one that loses the answer is the bug.
+        setTimeout(() => { if (!response) reject(e); }, 500);
+      });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 8 << 20) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once("drain", pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+  }
+
+  it("delivers a 413 the server sends and closes on while the client is still writing (5 of 5)", async () => {
+    const srv = await earlyAnswerServer();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await upload(srv.port);
+        expect(r.status).toBe(413);
+        expect(r.body).toBe("payload too large: 1 KiB max");
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("keeps an answer that arrived when the connection then resets, for a reader that comes late", async () => {
+    // The answer is in our process long before the reset (100 ms); the reader looks only after 500 ms. The
+    // socket must hand over the answer and its close_notify, then report the reset; never the reset alone.
+    const srv = await earlyAnswerServer(100);
+    try {
+      const socket = await connect({ host: LOOPBACK, port: srv.port, serverName: TEST_HOST, ca: pki.rootPem });
+      const errors: string[] = [];
+      const closed = new Promise((r) => socket.once("close", r));
+      socket.on("error", (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+      socket.write("PUT /upload HTTP/1.1\r\nhost: x\r\ncontent-length: 1000000000\r\n\r\n");
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      let writeError: Error | null = null;
+      const writeMore = () => {
+        for (let i = 0; i < 2048 && !writeError && !socket.destroyed; i++) {
+          if (!socket.write(chunk, (e) => (writeError ??= e ?? null))) return void socket.once("drain", writeMore);
+        }
+      };
+      writeMore();
+      await new Promise((r) => setTimeout(r, 500));
+      let text = "";
+      const ended = new Promise<string>((resolve) => {
+        socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+        socket.once("end", () => resolve("end"));
+        socket.once("close", () => resolve("close"));
+      });
+      expect(await ended).toBe("end");
+      expect(text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n[\s\S]*\r\n\r\npayload too large: 1 KiB max$/);
+      await closed;
+      expect(errors).toEqual(["TRANSPORT"]);
+      expect(writeError).toMatchObject({ code: "TRANSPORT" });
+    } finally {
+      await srv.close();
+    }
   });
 });
