@@ -79,6 +79,10 @@ describe("the packed tarball", () => {
     expect(run(join(BIN, "tsc"), ["-p", node10], consumer)).toBe("");
   });
 
+  it("installs the microtls bin (npx microtls)", () => {
+    expect(run(join(consumer, "node_modules", ".bin", "microtls"), ["--help"], consumer)).toMatch(/^usage: microtls connect host:port/);
+  });
+
   it("passes publint", () => {
     expect(run(join(BIN, "publint"), ["--strict", tarball], work)).toMatch(/All good/);
   });
