@@ -1,6 +1,7 @@
 // TlsSocket as a node:tls TLSSocket: code written for a TLSSocket runs unchanged against a real Node server and
 // reads the same certificate, cipher, protocol and ALPN as tls.connect; an early answer during an upload is delivered.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import * as http from "node:http";
 import type * as net from "node:net";
 import * as tls from "node:tls";
@@ -229,5 +230,56 @@ process.stdin.resume();
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe("connect options that live in microtls/node", () => {
+  it("signal: aborting during the handshake rejects with ABORTED at once and closes the connection", async () => {
+    // A TCP server that accepts and never answers: the handshake would wait for its timeout.
+    const conns: net.Socket[] = [];
+    const silent = createServer((s) => {
+      conns.push(s);
+      s.on("error", () => {});
+      s.resume(); // read, so our FIN shows as 'end'
+    });
+    await new Promise<void>((r) => silent.listen(0, LOOPBACK, () => r()));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const ac = new AbortController();
+      const started = Date.now();
+      const pending = connect({ host: LOOPBACK, port, serverName: TEST_HOST, ca: pki.rootPem, signal: ac.signal, handshakeTimeout: 30_000 });
+      setTimeout(() => ac.abort(new Error("user pressed cancel")), 100);
+      await expect(pending).rejects.toMatchObject({ code: "ABORTED", message: expect.stringContaining("user pressed cancel") });
+      expect(Date.now() - started).toBeLessThan(5000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(conns.length).toBe(1);
+      expect(conns[0].destroyed || conns[0].readableEnded).toBe(true);
+      // Already aborted: refused before any connection is opened.
+      await expect(connect({ host: LOOPBACK, port, serverName: TEST_HOST, ca: pki.rootPem, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: "ABORTED" });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(conns.length).toBe(1);
+    } finally {
+      for (const s of conns) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it("signal: aborting an open connection destroys it with ABORTED", async () => {
+    const ac = new AbortController();
+    const socket = await connect({ host: LOOPBACK, port: server.port, serverName: TEST_HOST, ca: pki.rootPem, signal: ac.signal });
+    const failed = new Promise<{ code?: string }>((r) => socket.once("error", r));
+    ac.abort();
+    expect(await failed).toMatchObject({ code: "ABORTED" });
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('ca: "system" trusts Node\'s root store, and only it', async () => {
+    // The test root is in no public store: with the system roots the handshake must fail verification.
+    await expect(connect({ host: LOOPBACK, port: server.port, serverName: TEST_HOST, ca: "system" })).rejects.toMatchObject({
+      code: "BAD_CERTIFICATE",
+      verifyFlags: expect.arrayContaining(["NOT_TRUSTED"]),
+    });
+    // And the store is Node's: every root of tls.rootCertificates is an anchor in it.
+    expect(tls.rootCertificates.length).toBeGreaterThan(100);
   });
 });

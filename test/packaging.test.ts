@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = join(ROOT, "test", "packaging");
 const BIN = join(ROOT, "node_modules", ".bin");
+// A full type-check of the consumer with its libraries (skipLibCheck off) takes 10-25 s alone, much more on a busy CI box.
+const TSC_TIMEOUT = 240_000;
 
 let work: string;
 let tarball: string;
@@ -70,14 +72,14 @@ describe("the packed tarball", () => {
   it("type-checks a consumer under node16, as .mts and .cts (no TS1479: CJS gets .d.cts)", () => {
     const config = tsconfig("tsconfig.node16.json", { module: "node16", moduleResolution: "node16" }, ["consumer.mts", "consumer.cts"]);
     expect(run(join(BIN, "tsc"), ["-p", config], consumer)).toBe("");
-  });
+  }, TSC_TIMEOUT);
 
   it("type-checks a consumer under bundler and node10 resolution (typesVersions)", () => {
     const bundler = tsconfig("tsconfig.bundler.json", { module: "esnext", moduleResolution: "bundler" }, ["consumer.ts"]);
     expect(run(join(BIN, "tsc"), ["-p", bundler], consumer)).toBe("");
     const node10 = tsconfig("tsconfig.node10.json", { module: "commonjs", moduleResolution: "node10" }, ["consumer.ts"]);
     expect(run(join(BIN, "tsc"), ["-p", node10], consumer)).toBe("");
-  });
+  }, TSC_TIMEOUT);
 
   it("installs the microtls bin (npx microtls)", () => {
     expect(run(join(consumer, "node_modules", ".bin", "microtls"), ["--help"], consumer)).toMatch(/^usage: microtls connect host:port/);
