@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/cli/main.js";
+import { clientPkiFor } from "./helpers/client-keys.js";
 import { sharedPki, standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, LOOPBACK, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
 
@@ -14,6 +15,7 @@ let node: NodeTlsServer;
 let withRoot: ChildServer;
 let rootFile: string;
 let otherRootFile: string;
+let mutual: ChildServer;
 
 beforeAll(async () => {
   pki = standardPki();
@@ -27,6 +29,10 @@ beforeAll(async () => {
   // A server that also sends its root, as many do.
   const full = pki.pki.bundle("cli-full-chain", [pki.intermediate, pki.root]);
   withRoot = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: full });
+  // Requires a client certificate from the test client CA.
+  const clients = clientPkiFor();
+  const clientCas = pki.pki.bundle("cli-client-cas", [pki.root, clients.clientCa]);
+  mutual = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, mode: "www", extraArgs: ["-Verify", "1", "-CAfile", clientCas, "-verify_return_error"] });
 });
 afterAll(closeAllServers);
 
@@ -100,5 +106,19 @@ describe("microtls connect", () => {
     const r = await cli("connect", `${LOOPBACK}:${node.port}`, "--ca", rootFile, "--servername", "other.example", "--insecure", "--json");
     expect(r.json().verification.flags).toEqual(["HOSTNAME_MISMATCH"]);
     expect((await cli("connect", "no-port")).code).toBe(2);
+  });
+
+  it("--cert/--key authenticate to a server that requires a client certificate; --suites and --max-fragment-length are offered", async () => {
+    const client = clientPkiFor().clients.p256;
+    const chainFile = pki.pki.bundle("cli-client-chain", [client, clientPkiFor().clientCa]);
+    const base = ["connect", `${LOOPBACK}:${mutual.port}`, "--ca", rootFile, "--servername", TEST_HOST];
+    const ok = await cli(...base, "--cert", chainFile, "--key", client.keyPath, "--suites", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "--max-fragment-length", "1024", "--json");
+    expect(ok.code).toBe(0);
+    expect(ok.json().negotiated).toMatchObject({ cipherSuite: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", maxFragmentLength: 1024 });
+    // Without the certificate the server refuses the handshake: a non-zero exit with the error's code.
+    const refused = await cli(...base);
+    expect(refused.code).toBe(1);
+    // openssl -Verify answers an empty Certificate with a fatal handshake_failure (40).
+    expect(refused.stderr).toMatch(/^microtls: ALERT_RECEIVED: /m);
   });
 });
