@@ -2,7 +2,8 @@ import { defineConfig } from "tsup";
 import { buildEngineBundles } from "./scripts/build-engine-bundle.mjs";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", core: "src/core.ts", x509: "src/x509/index.ts", node: "src/node/index.ts" },
+  // cli: the `microtls` bin (package.json "bin"), on top of microtls/node.
+  entry: { index: "src/index.ts", core: "src/core.ts", x509: "src/x509/index.ts", node: "src/node/index.ts", cli: "src/cli/main.ts" },
   format: ["esm", "cjs"],
   dts: true,
   target: "es2020",

@@ -26,7 +26,7 @@ export function sessionReport(socket: TlsSocket, serverName: string, verified: b
     `  cipher suite  ${socket.cipherSuite}`,
     `  group         ${socket.group ?? "none (RSA key exchange)"}`,
     `  EMS           ${socket.extendedMasterSecret ? "yes (RFC 7627 extended master secret)" : "no"}`,
-    `  ALPN          ${socket.alpnProtocol ?? "none"}`,
+    `  ALPN          ${socket.alpnProtocol || "none"}`,
     `  handshake     ${socket.handshakeMs} ms (TCP connect included)`,
   ];
   const flags = socket.verifyFlags;

@@ -40,6 +40,7 @@ export const DEVICE_ALGORITHMS: AlgorithmTables = {
   verifySignature: signatureVerifier({ ecdsa: ecdsaVerify, rsaPkcs1: rsaPkcs1Verify, rsaPss: rsaPssVerify }),
   clientAuth: null,
   resumption: null,
+  provider: null,
 };
 
 /** The device client: names in cipherSuites/groups resolve to the device's algorithms only. */

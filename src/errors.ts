@@ -52,7 +52,9 @@ export type TlsErrorCode =
   | "TRUNCATED"
   | "CLOSED"
   | "INTERNAL_ERROR"
-  | "TRANSPORT";
+  | "TRANSPORT"
+  /** microtls/node: the `signal` passed to connect() was aborted. */
+  | "ABORTED";
 
 export class TlsError extends Error {
   readonly code: TlsErrorCode;

@@ -1,14 +1,20 @@
 // A Node Duplex over the sans-I/O client: bytes from the transport go to the client's recv, the client's
 // send goes to the transport. Everything is event-driven, so it never blocks the event loop and can share
 // it with an in-process server.
+import { X509Certificate } from "node:crypto";
 import { Duplex } from "node:stream";
 import type { Socket } from "node:net";
+import type { DetailedPeerCertificate, PeerCertificate } from "node:tls";
 import { WANT_READ, WANT_WRITE, type TlsClient } from "../client.js";
 import { TlsError } from "../errors.js";
+import { encodeSession } from "../handshake/session.js";
+import { cipherInfo, nodeVerifyCode, peerCertificate, type CipherNameAndProtocol } from "./peer-certificate.js";
 
 export interface TlsSocketOptions {
   /** ms until the handshake must be complete, counted from construction (TCP connect included); 0 = none. Default 30 000. */
   handshakeTimeout?: number;
+  /** Whether the client verifies the chain (the client's `verify`; default true): what `authorized` reports. */
+  verify?: boolean;
 }
 
 const READ_CHUNK = 16 * 1024 + 256;
@@ -24,6 +30,8 @@ let readBuffer: Buffer | null = null;
 const INBOUND_HIGH_WATER = 64 * 1024;
 // After our close_notify / a fatal alert, how long the transport may take to flush before it is torn down.
 const FLUSH_GRACE_MS = 1000;
+// After the transport failed, how long what already arrived waits for a reader before the socket gives up.
+const DELIVER_GRACE_MS = 10_000;
 
 type State = "handshaking" | "open" | "closed";
 
@@ -55,11 +63,19 @@ export class TlsSocket extends Duplex {
   private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
   private pumping = false;
   private pumpAgain = false;
+  private readonly verifying: boolean;
+  /** The transport failed (EPIPE, ECONNRESET) after the handshake: reads go on with what arrived, writes stop. */
+  private transportFailure: TlsError | null = null;
+  /** Records encrypted after the handshake, waiting for the next turn of the event loop (see bioSend). */
+  private outQueue: Buffer[] = [];
+  private outScheduled = false;
+  private closeQueued = false;
 
   constructor(client: TlsClient, transport: Duplex, options: TlsSocketOptions = {}) {
     super({ allowHalfOpen: false });
     this.client = client;
     this.transport = transport;
+    this.verifying = options.verify !== false;
     client.setBio(
       (data) => this.bioSend(data),
       (buf) => this.bioRecv(buf),
@@ -74,7 +90,7 @@ export class TlsSocket extends Duplex {
       this.transportEnded = true;
       this.pump();
     });
-    transport.on("error", (e: Error) => this.destroy(transportError(e)));
+    transport.on("error", (e: Error) => this.onTransportError(e));
     transport.on("close", () => {
       // A transport that closes without 'end' (reset, destroy) is an EOF for the client too.
       this.transportEnded = true;
@@ -105,8 +121,9 @@ export class TlsSocket extends Duplex {
   get cipherSuite(): TlsClient["cipherSuite"] {
     return this.client.cipherSuite;
   }
-  get alpnProtocol(): TlsClient["alpnProtocol"] {
-    return this.client.alpnProtocol;
+  /** As node:tls: the agreed protocol, false when none was agreed, null before the handshake. */
+  get alpnProtocol(): string | false | null {
+    return this.secure ? (this.client.alpnProtocol ?? false) : null;
   }
   get peerCertificates(): TlsClient["peerCertificates"] {
     return this.client.peerCertificates;
@@ -131,6 +148,26 @@ export class TlsSocket extends Duplex {
     return this.client.resumed;
   }
 
+  /**
+   * A server that answers early (a 413 during an upload) and closes makes our next write fail with EPIPE or
+   * ECONNRESET. Its answer has already arrived: deliver it, end the readable side, and only then fail.
+   */
+  private onTransportError(e: Error): void {
+    this.failTransport(transportError(e));
+  }
+
+  private failTransport(err: TlsError): void {
+    if (this.transportFailure) return; // already delivering; the first cause is the one reported
+    if (this.state !== "open" || this.readableEnded) return void this.destroy(err);
+    this.transportFailure = err;
+    this.transportEnded = true;
+    this.once("end", () => this.destroy(err));
+    const timer = setTimeout(() => this.destroy(err), DELIVER_GRACE_MS);
+    timer.unref?.();
+    this.once("close", () => clearTimeout(timer));
+    this.pump();
+  }
+
   // --- the client's bio ---------------------------------------------------------------------
 
   private bioSend(data: Uint8Array): number {
@@ -139,8 +176,39 @@ export class TlsSocket extends Duplex {
     // has to resume a half-sent flight in the middle of the handshake.
     // A view, not a copy: every buffer the client sends is freshly built by its record layer and dropped
     // once sent, never written again (test/interop-node-adapter.test.ts checks that it stays so).
-    this.transport.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (this.state !== "open") {
+      this.transport.write(buf);
+      return data.length;
+    }
+    // Application records reach the transport only after the event loop has polled it once more. A server that
+    // answers early and closes (a 413 during an upload) resets the connection: a write that meets the reset fails
+    // (EPIPE), net.Socket then closes the descriptor, and an answer still unread in the kernel is gone. Polling
+    // first reads it; the window left is the few microseconds between the poll and the write.
+    this.outQueue.push(buf);
+    if (!this.outScheduled) {
+      this.outScheduled = true;
+      setImmediate(() => setImmediate(() => this.flushOut()));
+    }
     return data.length;
+  }
+
+  private flushOut(): void {
+    this.outScheduled = false;
+    const queue = this.outQueue;
+    this.outQueue = [];
+    const t = this.transport;
+    if (this.transportFailure || t.destroyed || t.writableEnded) return; // writers hear it from _destroy
+    for (const b of queue) {
+      t.write(b);
+      if (t.destroyed) return;
+    }
+    this.pump();
+  }
+
+  /** Every record produced so far is on the transport. */
+  private get flushed(): boolean {
+    return this.outQueue.length === 0 && !this.outScheduled;
   }
 
   private bioRecv(buf: Uint8Array): number {
@@ -175,9 +243,15 @@ export class TlsSocket extends Duplex {
 
   private enqueueWrite(chunk: Buffer, callback: (error?: Error | null) => void): void {
     if (chunk.length === 0) return callback();
+    if (this.transportFailure) {
+      // Parked: the failure reaches the writer when the socket is destroyed, after the reader got what arrived.
+      this.pendingWrite = { chunk, offset: 0, callback };
+      return;
+    }
     if (this.transport.destroyed || this.transport.writableEnded) {
-      // Never report data as written that can no longer reach the peer.
-      return callback(new TlsError("TRANSPORT", "write after the connection closed"));
+      // Never report data as written that can no longer reach the peer; but first deliver what did arrive.
+      this.pendingWrite = { chunk, offset: 0, callback };
+      return this.failTransport(new TlsError("TRANSPORT", "write after the connection closed"));
     }
     this.pendingWrite = { chunk, offset: 0, callback };
     this.pump();
@@ -226,7 +300,10 @@ export class TlsSocket extends Duplex {
         this.step();
       } while (this.pumpAgain && !this.destroyed);
     } catch (e) {
-      this.destroy(asTlsError(e));
+      // After a transport failure the client's TRUNCATED is expected: end the readable side so what was
+      // already pushed is still read; the transport's error follows on 'end'.
+      if (this.transportFailure && !this.readableEnded) this.push(null);
+      else this.destroy(asTlsError(e));
     } finally {
       this.pumping = false;
     }
@@ -248,8 +325,11 @@ export class TlsSocket extends Duplex {
       this.clearHandshakeTimer();
       this.emit("secureConnect");
     }
-    this.flushWrite();
-    this.flushFinal();
+    if (!this.transportFailure) {
+      this.settleWriter();
+      this.flushWrite();
+      this.flushFinal();
+    }
     this.fillReadable();
   }
 
@@ -262,24 +342,26 @@ export class TlsSocket extends Duplex {
       w.offset += r;
     }
     this.pendingWrite = null;
-    // Backpressure: the writer hears back only once the transport has room again.
-    if (this.transport.writableNeedDrain) {
-      this.drainWaiter = w.callback;
-      this.transport.once("drain", () => {
-        const cb = this.drainWaiter;
-        this.drainWaiter = null;
-        cb?.();
-      });
-    } else {
-      w.callback();
-    }
+    // The writer hears back once the records are on the transport and it has room again (backpressure, see
+    // settleWriter); if the socket dies first, _destroy gives it the error.
+    this.drainWaiter = w.callback;
+  }
+
+  private settleWriter(): void {
+    if (!this.drainWaiter || !this.flushed || this.transport.writableNeedDrain) return;
+    const cb = this.drainWaiter;
+    this.drainWaiter = null;
+    cb();
   }
 
   private flushFinal(): void {
+    if (!this.pendingFinal || this.pendingWrite || this.drainWaiter) return;
+    if (!this.closeQueued) {
+      if (this.client.close() !== 0) return;
+      this.closeQueued = true;
+    }
+    if (!this.flushed) return; // our close_notify goes out first
     const done = this.pendingFinal;
-    if (!done || this.pendingWrite) return;
-    const r = this.client.close();
-    if (r !== 0) return;
     this.pendingFinal = null;
     this.transport.end();
     done();
@@ -322,6 +404,9 @@ export class TlsSocket extends Duplex {
   private releaseTransport(): void {
     const t = this.transport;
     if (t.destroyed) return;
+    // Records still queued (a fatal alert, our close_notify) go out before the end.
+    if (!this.transportFailure && !t.writableEnded) for (const b of this.outQueue) t.write(b);
+    this.outQueue = [];
     t.on("error", () => {}); // nobody listens any more
     if (!t.writableEnded) t.end();
     if (t.writableFinished) {
@@ -391,4 +476,54 @@ export class TlsSocket extends Duplex {
   }
 
   readonly encrypted = true;
+
+  // --- node:tls TLSSocket look-alikes: code written for a TLSSocket reads the session the same way ---
+
+  /** True once the handshake completed with the chain and the name verified (always, unless `verify: false`). */
+  get authorized(): boolean {
+    return this.secure && this.verifying;
+  }
+
+  /** Why `authorized` is false, as Node's code string; null when authorized or before the handshake, as node:tls. */
+  get authorizationError(): string | null {
+    if (this.authorized || !this.secure) return null;
+    return nodeVerifyCode(this.client.verifyFlags);
+  }
+
+  /** The leaf as node:tls returns it; `detailed`: with `issuerCertificate` links along the chain as sent. {} before the handshake. */
+  getPeerCertificate(detailed: true): DetailedPeerCertificate;
+  getPeerCertificate(detailed?: false): PeerCertificate;
+  getPeerCertificate(detailed?: boolean): PeerCertificate | DetailedPeerCertificate;
+  getPeerCertificate(detailed = false): PeerCertificate | DetailedPeerCertificate {
+    if (!this.secure) return {} as PeerCertificate;
+    return peerCertificate(this.client.peerCertificates.map((c) => c.der), detailed) as PeerCertificate;
+  }
+
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.secure ? this.client.peerCertificates[0] : undefined;
+    return leaf ? new X509Certificate(leaf.der) : undefined;
+  }
+
+  /** { name: OpenSSL's name, standardName: the IANA name, version: "TLSv1.2" }; null before the handshake. */
+  getCipher(): CipherNameAndProtocol | null {
+    const suite = this.secure ? this.client.cipherSuite : null;
+    return suite ? cipherInfo(suite) : null;
+  }
+
+  /** "TLSv1.2" (the only version microtls speaks) once the handshake completed, else null. */
+  getProtocol(): string | null {
+    return this.secure ? "TLSv1.2" : null;
+  }
+
+  /** The session to resume with (pass it back as `session`), encoded; undefined when there is none. Holds secrets. */
+  getSession(): Buffer | undefined {
+    const session = this.client.session;
+    if (!session) return undefined;
+    const bytes = encodeSession(session);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  isSessionReused(): boolean {
+    return this.client.resumed;
+  }
 }

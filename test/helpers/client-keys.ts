@@ -4,11 +4,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { requirePeer } from "./peers.js";
 import { sharedPki, standardPki, type Issued, type KeyKind } from "./pki.js";
 
 export function openssl(args: string[], cwd: string): string {
   try {
-    return execFileSync("openssl", args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+    return execFileSync(requirePeer("openssl"), args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`openssl ${args.join(" ")} failed: ${err.stderr ?? err.message}`);

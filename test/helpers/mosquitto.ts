@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { requirePeer } from "./peers.js";
 import { freePort, LOOPBACK, waitForPort } from "./servers.js";
 
 export interface MosquittoOptions {
@@ -60,10 +61,11 @@ let exitHook = false;
 
 /** Starts mosquitto with a generated config and resolves once it accepts TCP connections. */
 export async function startMosquitto(options: MosquittoOptions): Promise<MosquittoBroker> {
+  const bin = requirePeer("mosquitto");
   const port = options.port ?? (await freePort());
   const configPath = join(options.dir, `mosquitto-${port}.conf`);
   writeFileSync(configPath, mosquittoConfig({ ...options, port }));
-  const child = spawn("mosquitto", ["-c", configPath], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, ["-c", configPath], { stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   if (!exitHook) {
     exitHook = true;
@@ -79,6 +81,11 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
   let exited = false;
+  child.once("error", (e) => {
+    log += `spawn failed: ${e.message}\n`;
+    exited = true;
+    running.delete(child);
+  });
   child.once("exit", () => {
     exited = true;
     running.delete(child);

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { requirePeer } from "./peers.js";
 
 export type KeyKind = "p256" | "p384" | "rsa2048";
 export const KEY_KINDS: KeyKind[] = ["p256", "p384", "rsa2048"];
@@ -41,11 +42,9 @@ export interface IssueOptions {
   keyUsage?: string;
 }
 
-const OPENSSL = "openssl";
-
 function run(args: string[], cwd: string): string {
   try {
-    return execFileSync(OPENSSL, args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+    return execFileSync(requirePeer("openssl"), args, { cwd, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`openssl ${args.join(" ")} failed: ${err.stderr ?? err.message}`);

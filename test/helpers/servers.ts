@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as https from "node:https";
 import * as net from "node:net";
 import * as tls from "node:tls";
+import { requirePeer } from "./peers.js";
 
 export const LOOPBACK = "127.0.0.1";
 const START_TIMEOUT_MS = 10_000;
@@ -292,6 +293,11 @@ function spawnServer(command: string, args: string[]): { child: ChildProcess; ou
   trackChild(child);
   const outputRef = { text: "" };
   const listeners = new Set<() => void>();
+  // A spawn failure shows up as the server exiting before it accepts, not as an uncaught error.
+  child.once("error", (e) => {
+    outputRef.text += `spawn failed: ${e.message}\n`;
+    for (const l of [...listeners]) l();
+  });
   const onData = (d: Buffer) => {
     outputRef.text += d.toString("utf8");
     // Bound memory: a 1 MiB echo through openssl plain mode would otherwise accumulate.
@@ -343,7 +349,7 @@ export async function startOpensslServer(opts: OpensslServerOptions): Promise<Ch
   args.push("-cipher", opts.cipher ?? "ALL:@SECLEVEL=1");
   if (opts.groups) args.push("-groups", opts.groups.join(":"));
   args.push(...(opts.extraArgs ?? []));
-  const { child, outputRef, listeners } = spawnServer("openssl", args);
+  const { child, outputRef, listeners } = spawnServer(requirePeer("openssl"), args);
   const handle = childServer("openssl", child, 0, outputRef, listeners);
   let port: number;
   let onExit: ((code: number | null) => void) | undefined;
@@ -392,7 +398,7 @@ export async function startGnutlsServer(opts: GnutlsServerOptions): Promise<Chil
     if (opts.alpnFatal) args.push("--alpn-fatal");
     if (opts.disableClientCert) args.push("-a");
     args.push(...(opts.extraArgs ?? []));
-    const { child, outputRef, listeners } = spawnServer("gnutls-serv", args);
+    const { child, outputRef, listeners } = spawnServer(requirePeer("gnutls-serv"), args);
     const handle = childServer("gnutls", child, port, outputRef, listeners);
     try {
       await waitForPort(port, () => child.exitCode === null && child.signalCode === null);
