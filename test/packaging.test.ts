@@ -51,13 +51,14 @@ afterAll(() => {
 });
 
 describe("the packed tarball", () => {
-  const expected = { main: "function", core: "function", x509: "function", node: "function", engine: "function", sameError: true };
+  const expected = { main: "function", core: "function", x509: "function", node: "function", engine: "function", device: "function", sameError: true };
 
   it("ships dist, the README and the LICENSE, and no sources", () => {
     const files = run("tar", ["-tzf", tarball], work).split("\n").filter(Boolean);
     expect(files).toContain("package/LICENSE");
     expect(files).toContain("package/dist/index.d.cts");
     expect(files).toContain("package/dist/microtls.engine.js");
+    expect(files).toContain("package/dist/microtls.device.js");
     expect(files.filter((f) => f.startsWith("package/src/") || f.startsWith("package/test/"))).toEqual([]);
   });
 
@@ -90,7 +91,7 @@ describe("the packed tarball", () => {
   });
 
   it("passes @arethetypeswrong/cli (the engine bundle is a script for engines, without types)", () => {
-    const out = run(join(BIN, "attw"), [tarball, "--exclude-entrypoints", "./engine", "--format", "ascii"], work);
+    const out = run(join(BIN, "attw"), [tarball, "--exclude-entrypoints", "./engine", "./device", "--format", "ascii"], work);
     expect(out).toMatch(/No problems found/);
   });
 });

@@ -4,11 +4,13 @@ const core = require("microtls/core");
 const x509 = require("microtls/x509");
 const node = require("microtls/node");
 const engine = require("node:fs").readFileSync(require.resolve("microtls/engine"), "utf8");
+const device = require("node:fs").readFileSync(require.resolve("microtls/device"), "utf8");
 console.log(JSON.stringify({
   main: typeof main.TlsClient,
   core: typeof core.TlsClient,
   x509: typeof x509.verifyChain,
   node: typeof node.connect,
   engine: engine.startsWith("var microtls=") ? "function" : "missing",
+  device: /^("use strip";\s*)?var microtls=/.test(device) ? "function" : "missing",
   sameError: main.TlsError === core.TlsError && core.TlsError === node.TlsError,
 }));

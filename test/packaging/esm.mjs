@@ -12,11 +12,15 @@ const require = createRequire(import.meta.url);
 const engineFile = require.resolve("microtls/engine");
 const sandbox = { TextEncoder, TextDecoder, crypto: globalThis.crypto };
 vm.runInNewContext(readFileSync(engineFile, "utf8"), sandbox);
+// The device profile bundle has the same shape and API.
+const deviceSandbox = { crypto: globalThis.crypto };
+vm.runInNewContext(readFileSync(require.resolve("microtls/device"), "utf8"), deviceSandbox);
 console.log(JSON.stringify({
   main: typeof main.TlsClient,
   core: typeof core.TlsClient,
   x509: typeof x509.verifyChain,
   node: typeof node.connect,
   engine: typeof sandbox.microtls?.TlsClient,
+  device: typeof deviceSandbox.microtls?.TlsClient,
   sameError: main.TlsError === core.TlsError && core.TlsError === node.TlsError,
 }));
