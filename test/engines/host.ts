@@ -41,7 +41,7 @@ export interface EngineRun<R = Record<string, unknown>> {
 // ----------------------------------------------------------------------------------------------------------
 // The socket, seen the way a device's network stack would expose it: non-blocking reads plus "wait readable".
 
-class SocketRelay {
+export class SocketRelay {
   private chunks: Buffer[] = [];
   private eof = false;
   private waiters: Array<() => void> = [];
@@ -108,7 +108,7 @@ class SocketRelay {
 // ----------------------------------------------------------------------------------------------------------
 // Host operations, shared by every engine.
 
-interface HostState {
+export interface HostState {
   relay: SocketRelay | null;
   t0: number;
   marks: Record<string, number>;
@@ -130,7 +130,7 @@ function u32(b: Uint8Array): number {
 }
 
 /** Serves one host call. Returns a promise only for a blocking "W". */
-function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<Buffer> {
+export function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<Buffer> {
   state.calls++;
   switch (op) {
     case "S":
@@ -170,7 +170,7 @@ function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<
 // ----------------------------------------------------------------------------------------------------------
 // Netstrings ("<len>:<bytes>,") over a pipe.
 
-class NetstringReader {
+export class NetstringReader {
   private buf: Buffer = Buffer.alloc(0);
   private queue: Buffer[] = [];
   private waiter: ((b: Buffer | null) => void) | null = null;
@@ -237,7 +237,7 @@ class NetstringReader {
   }
 }
 
-function writeNetstring(stream: Writable, body: Buffer): void {
+export function writeNetstring(stream: Writable, body: Buffer): void {
   stream.write(Buffer.concat([Buffer.from(`${body.length}:`, "latin1"), body, Buffer.of(44)]));
 }
 
@@ -446,7 +446,7 @@ function processCpuMs(): number {
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 /** A child's CPU time (utime + stime from /proc/<pid>/stat) in ms. */
-function childCpuMs(pid: number): number {
+export function childCpuMs(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
     // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
