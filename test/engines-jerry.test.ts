@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ECHO_BYTES, ENGINE_SUITES, startEchoServer, type EchoConfig } from "./engines/harness.js";
-import { REPO_ROOT } from "./engines/host.js";
+import { ENGINE_DIR, REPO_ROOT } from "./engines/host.js";
 import {
   buildJerry,
   explainJerry,
@@ -226,6 +226,49 @@ describe.skipIf(!present)(`microtls (${JERRY_BUNDLE}) inside JerryScript 3.0, pa
     expect(r!.error!.code).toBe("BAD_CERTIFICATE");
     expect(r!.error!.verifyFlags).toContain("HOSTNAME_MISMATCH");
   }, 180_000);
+});
+
+// The base of issue #11's Photon-class host: Mbed TLS primitives as natives (natives-mbedtls.c), in a build with the
+// engine's default 16-bit pointers and a 512 KB heap, and no noble at all (crypto-mbedtls.js adapts them).
+describe.skipIf(!present)("the JerryScript host's Mbed TLS natives (16-bit pointers, 512 KB heap)", () => {
+  const variant = "cp16-512";
+  const scripts = [join(JERRY_DIR, "crypto-mbedtls.js"), join(ENGINE_DIR, "driver.js")];
+
+  beforeAll(() => void buildJerry(variant), 1_800_000);
+
+  it("agree with the quick subset of the crypto vectors", async () => {
+    const cases = engineCases();
+    const payload = cases.map(({ id: _id, expect: _expect, ...c }) => c);
+    const run = await runInJerry({ variant, scripts, main: `microtlsDriver.runVectors(${JSON.stringify(payload)})` });
+    expect(run.stderr).not.toContain("the host has no Mbed TLS natives");
+    const accepted = (run.result as { accepted?: unknown[] } | null)?.accepted;
+    expect(accepted, explainJerry(run)).toHaveLength(cases.length);
+    const wrong = cases.filter((c, i) => accepted![i] !== c.expect).map((c) => `${c.id}: expected ${c.expect}, got ${String(accepted![cases.indexOf(c)])}`);
+    expect(wrong).toEqual([]);
+  }, 300_000);
+
+  it("generate key pairs that agree on a shared secret, and random bytes that differ", async () => {
+    const main = `(function () {
+      var C = microtlsCrypto, out = {};
+      ["x25519Group", "p256Group", "p384Group"].forEach(function (g) {
+        var a = C[g].keyPair(), b = C[g].keyPair();
+        var ab = C[g].sharedSecret(a.privateKey, b.publicKey), ba = C[g].sharedSecret(b.privateKey, a.publicKey);
+        out[g] = [a.publicKey.length, ab.length, ab.join() === ba.join(), a.publicKey.join() !== b.publicKey.join()];
+      });
+      var r1 = mbedtls.random(32), r2 = mbedtls.random(32);
+      out.random = [r1.length, r1.join() !== r2.join()];
+      var t = JSON.stringify(out), bytes = new Uint8Array(t.length);
+      for (var i = 0; i < t.length; i++) bytes[i] = t.charCodeAt(i);
+      microtlsHostCall("D", bytes);
+    })()`;
+    const run = await runInJerry({ variant, scripts, main });
+    expect(run.result, explainJerry(run)).toEqual({
+      x25519Group: [32, 32, true, true],
+      p256Group: [65, 32, true, true],
+      p384Group: [97, 48, true, true],
+      random: [32, true],
+    });
+  }, 120_000);
 });
 
 async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {

@@ -11,7 +11,8 @@
 #   cp16-<KB>     patched, 16-bit compressed pointers (the engine's default; at most 512 KB), e.g. cp16-64
 # Every variant has mem-stats, snapshot save/exec, the jerry and jerry-snapshot command lines, and error messages.
 # Idempotent: a variant is rebuilt only when its options, the patches or the host sources change.
-# Needs python3, cmake, make and a C compiler (Debian: build-essential cmake python3).
+# Needs python3, cmake, make and a C compiler (Debian: build-essential cmake python3); with libmbedtls-dev the host
+# also gets the Mbed TLS natives (natives-mbedtls.c).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
