@@ -70,7 +70,7 @@ export interface EngineRun<R = Record<string, unknown>> {
 // ----------------------------------------------------------------------------------------------------------
 // The socket, seen the way a device's network stack would expose it: non-blocking reads plus "wait readable".
 
-class SocketRelay {
+export class SocketRelay {
   private chunks: Buffer[] = [];
   private eof = false;
   private waiters: Array<() => void> = [];
@@ -137,7 +137,7 @@ class SocketRelay {
 // ----------------------------------------------------------------------------------------------------------
 // Host operations, shared by every engine.
 
-interface HostState {
+export interface HostState {
   relay: SocketRelay | null;
   /** Where "C" reconnects to. */
   port?: number;
@@ -161,7 +161,7 @@ function u32(b: Uint8Array): number {
 }
 
 /** Serves one host call. Returns a promise only for a blocking "W". */
-function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<Buffer> {
+export function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<Buffer> {
   state.calls++;
   switch (op) {
     case "S":
@@ -210,7 +210,7 @@ function serve(state: HostState, op: string, payload: Buffer): Buffer | Promise<
 // ----------------------------------------------------------------------------------------------------------
 // Netstrings ("<len>:<bytes>,") over a pipe.
 
-class NetstringReader {
+export class NetstringReader {
   private buf: Buffer = Buffer.alloc(0);
   private queue: Buffer[] = [];
   private waiter: ((b: Buffer | null) => void) | null = null;
@@ -277,7 +277,7 @@ class NetstringReader {
   }
 }
 
-function writeNetstring(stream: Writable, body: Buffer): void {
+export function writeNetstring(stream: Writable, body: Buffer): void {
   stream.write(Buffer.concat([Buffer.from(`${body.length}:`, "latin1"), body, Buffer.of(44)]));
 }
 
@@ -510,7 +510,7 @@ const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
  * A child's CPU time in ms: its main thread's on-CPU nanoseconds from /proc/<pid>/schedstat (the engines run their
  * script on one thread), else utime + stime from /proc/<pid>/stat in 10 ms ticks.
  */
-function childCpuMs(pid: number): number {
+export function childCpuMs(pid: number): number {
   try {
     return Number(readFileSync(`/proc/${pid}/schedstat`, "latin1").split(" ")[0]) / 1e6;
   } catch {
