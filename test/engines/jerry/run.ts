@@ -14,12 +14,12 @@ export const JERRY_DIR = join(ENGINE_DIR, "jerry");
 export const JERRY_TARBALL = join(process.env.MICROTLS_SHARED ?? join(REPO_ROOT, "..", "shared"), "engines", "jerryscript-5020015.tar.gz");
 
 /**
- * The bundle the JerryScript runs load (its crypto-vector twin is `<name>-test`). Today's "microtls.engine" needs a
+ * The bundle the JerryScript runs load (its crypto-vector twin is `<name>-test`). The full "microtls.engine" needs a
  * heap of megabytes; the device profile's "microtls.device" is the one meant for 512 KB.
  */
-export const JERRY_BUNDLE = process.env.MICROTLS_JERRY_BUNDLE ?? "microtls.engine";
+export const JERRY_BUNDLE = process.env.MICROTLS_JERRY_BUNDLE ?? "microtls.device";
 /** The patched build the tests run in: "big" (64 MB heap) fits any bundle; "heap512" is the stock heap size. */
-export const JERRY_TEST_VARIANT = process.env.MICROTLS_JERRY_VARIANT ?? "big";
+export const JERRY_TEST_VARIANT = process.env.MICROTLS_JERRY_VARIANT ?? "heap512";
 
 /** True when ../shared/engines holds the JerryScript sources (CI); otherwise the JerryScript tests skip. */
 export function jerryAvailable(): boolean {
