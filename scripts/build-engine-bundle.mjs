@@ -73,6 +73,10 @@ const smallCrypto = {
   setup(b) {
     b.onResolve({ filter: /^@noble\/ciphers\/aes\.js$/ }, () => ({ path: join(crypto, "aes-gcm-small.ts") }));
     b.onResolve({ filter: /^@noble\/ciphers\/chacha\.js$/ }, () => ({ path: join(crypto, "chacha-small.ts") }));
+    // No CryptoProvider layering in the device bundle (src/handshake/provider-config-absent.ts says why).
+    b.onResolve({ filter: /^\.\/provider-config\.js$/ }, (args) =>
+      args.resolveDir === join(root, "src", "handshake") ? { path: join(root, "src", "handshake", "provider-config-absent.ts") } : undefined,
+    );
     b.onResolve({ filter: /(nist-ecdh|ecdsa|x25519|hash|prf)\.[jt]s$/ }, (args) => {
       const small = SMALL[join(args.resolveDir, args.path).replace(/\.[jt]s$/, "")];
       return small ? { path: small } : undefined;

@@ -44,3 +44,16 @@ describe.each(DEVICE_TRANSCRIPTS)("microtls.device.js replays %s", (name) => {
     expect(() => vm.runInContext(script, ctx)).toThrow(/BAD_RECORD_MAC|bad_record_mac|authentic|MAC/i);
   });
 });
+
+describe("microtls.device.js options", () => {
+  it("refuses the crypto option with CONFIG, naming microtls/core (no provider layering in the device bundle)", () => {
+    const ctx = vm.createContext({});
+    vm.runInContext(bundle, ctx);
+    const err = vm.runInContext(
+      `(function () { try { new microtls.TlsClient({ serverName: "a.example", verify: false, random: function (b) { b.fill(1); }, crypto: {} }); } catch (e) { return { name: e.name, code: e.code, message: e.message }; } return null; })()`,
+      ctx,
+    ) as { name: string; code: string; message: string } | null;
+    expect(err).toMatchObject({ name: "TlsError", code: "CONFIG" });
+    expect(err!.message).toMatch(/microtls\/core/);
+  });
+});
