@@ -54,6 +54,20 @@ describe("RSA key bounds on the server's key (checked even with verify: false)",
     expect(r.error!.verifyFlags).toEqual(["KEY_BOUNDS"]);
     expect(r.error!.message).toMatch(/16384 bits exceeds the bound of 8192 bits/);
     expect(checks).toBe(0);
+
+    // With verification on, the flag comes from the chain check and the message still names the bound.
+    let checked = 0;
+    const verified = run(server, { verifySignature: ((...a) => (checked++, verifySignature(...a))) as typeof verifySignature } as Partial<TlsClientOptions>);
+    expectFatal(verified, "BAD_CERTIFICATE", Alert.unsupported_certificate);
+    expect(verified.error!.verifyFlags).toContain("KEY_BOUNDS");
+    expect(verified.error!.message).toMatch(/KEY_BOUNDS: RSA modulus of 16384 bits exceeds the bound of 8192 bits/);
+    expect(checked).toBe(0);
+  });
+
+  it("maxRsaModulusBits lowers the bound, and a bound can only be lowered", () => {
+    expect(() => run(buildServerBytes(messages, tail), { maxRsaModulusBits: 16384 } as Partial<TlsClientOptions>)).toThrow(/maxRsaModulusBits must be an integer in 2048..8192/);
+    // The recorded server's leaf is RSA-2048: a 2048-bit bound still lets it through.
+    expect(run(buildServerBytes(messages, tail), { maxRsaModulusBits: 2048 } as Partial<TlsClientOptions>).error).toBeNull();
   });
 });
 

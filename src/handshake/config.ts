@@ -123,7 +123,7 @@ export interface TlsClientOptions extends ClientAuthOptions {
   maxRsaModulusBits?: number;
   /** Largest RSA public exponent, in bits, 17..32 (default 32: e <= 2^32-1). */
   maxRsaExponentBits?: number;
-  /** Signature work the chain verifier may spend, in RSA-2048 checks, 1..200 (default 200). */
+  /** Signature work the chain verifier may spend, in units of one RSA-2048 check (P-256: 10), 1..150 (default 150). */
   verifyBudget?: number;
   alpn?: string[];
   random?: RandomSource;
@@ -187,7 +187,7 @@ export interface WorkLimits {
   verifyBudget: number;
 }
 
-export const DEFAULT_LIMITS: WorkLimits = { maxCertificates: 100, maxRsaModulusBits: 8192, maxRsaExponentBits: 32, verifyBudget: 200 };
+export const DEFAULT_LIMITS: WorkLimits = { maxCertificates: 100, maxRsaModulusBits: 8192, maxRsaExponentBits: 32, verifyBudget: 150 };
 const LIMIT_FLOORS: WorkLimits = { maxCertificates: 1, maxRsaModulusBits: 2048, maxRsaExponentBits: 17, verifyBudget: 1 };
 
 /** Each bound may only be lowered, to no less than its floor. */

@@ -95,6 +95,11 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
     flags = result.flags.slice();
     if (!result.ok) {
       const info = verifyInfo(flags);
+      // Name the bound that was crossed, and the key exchange's need, not just the flag's general text.
+      const bounds = { maxModulusBits: limits.maxRsaModulusBits, maxExponentBits: limits.maxRsaExponentBits };
+      const crossed = result.path.map((c) => rsaBoundsProblem(c.publicKey, bounds)).filter((p) => p !== null);
+      if (crossed.length > 0) info.push(`KEY_BOUNDS: ${crossed[0]}`);
+      if (flags.indexOf("KEY_USAGE") >= 0 && result.leaf) info.push(`the key exchange needs ${check.leafKeyUsage} in the leaf's keyUsage`);
       const why = info.length > 0 ? info.join("; ") : "verification failed";
       throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags);
     }

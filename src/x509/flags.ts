@@ -37,7 +37,7 @@ const INFO: Record<VerifyFlagName, string> = {
   TIME_UNKNOWN: "No clock was available: validity periods were not checked",
   KEY_BOUNDS:
     "An RSA key is outside the work bounds: modulus over maxRsaModulusBits (default 8192), public exponent over maxRsaExponentBits (default 32 bits), or e even or below 3; refused before any arithmetic",
-  WORK_BUDGET: "Checking this chain's signatures would exceed the verifier's work budget (verifyBudget, default 64 RSA-2048 checks)",
+  WORK_BUDGET: "Checking this chain's signatures would exceed the verifier's work budget (verifyBudget, default 150 units: 150 RSA-2048 checks, or 15 P-256 ones)",
 };
 
 /** One readable line per flag, like mbedtls_x509_crt_verify_info. Unknown strings are echoed. */

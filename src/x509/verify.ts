@@ -34,7 +34,7 @@ export interface VerifyOptions {
   /** Work bounds, lowered only (higher values are clamped to the defaults): see the README's Limits table. */
   maxRsaModulusBits?: number;
   maxRsaExponentBits?: number;
-  /** Signature work allowed, in units of one RSA-2048 check (default 200). */
+  /** Signature work allowed, in units of one RSA-2048 check (default 150; a P-256 check is 10). */
   verifyBudget?: number;
   /** Most certificates the chain may hold, leaf included (default 100): more fail with PATH_TOO_LONG. */
   maxCertificates?: number;
@@ -60,7 +60,7 @@ function lowered(v: unknown, min: number, max: number): number {
 }
 
 /** The RSA bounds of a VerifyOptions (or the handshake options with the same names). */
-export function rsaBoundsOf(opts: { maxRsaModulusBits?: number; maxRsaExponentBits?: number }): RsaBounds {
+function rsaBoundsOf(opts: { maxRsaModulusBits?: number; maxRsaExponentBits?: number }): RsaBounds {
   return {
     maxModulusBits: lowered(opts.maxRsaModulusBits, 2048, DEFAULT_RSA_BOUNDS.maxModulusBits),
     maxExponentBits: lowered(opts.maxRsaExponentBits, 2, DEFAULT_RSA_BOUNDS.maxExponentBits),
