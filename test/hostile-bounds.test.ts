@@ -3,7 +3,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { verifyChain, VerifyFlag } from "../src/x509/index.js";
 import { signatureCost } from "../src/x509/algorithms.js";
 import { parseCertificate } from "../src/x509/certificate.js";
-import { bigOdd, certificate, forgeRoot, rsaSpki, signedBy, tbs } from "./helpers/cert-forge.js";
+import { bigOdd, certificate, forgeRoot, rsaLeafKey, rsaSpki, signedBy, tbs } from "./helpers/cert-forge.js";
+import { TlsClient } from "../src/index.js";
 
 // Issue #14, CPU exhaustion through RSA public keys: the attack shapes, built in the test (no real key stands
 // behind the huge moduli), against verifyChain. Each asserts the failure and how much signature work it cost,
@@ -107,5 +108,14 @@ describe("the verifier's work budget", () => {
     expect(r.ok).toBe(true);
     expect(checks).toBe(2);
     expect(work).toBeCloseTo(2, 5);
+  });
+});
+
+describe("client keys", () => {
+  it("a client certificate whose RSA exponent is over 32 bits is a CONFIG error, before any handshake", () => {
+    const { pem } = rsaLeafKey();
+    const t = tbs({ issuer: root.subject, subject: "client", spki: rsaSpki(bigOdd(2048), bigOdd(40)), ca: false, ski: Uint8Array.of(3), aki: root.ski });
+    const cert = certificate(t, signedBy(root.key, t));
+    expect(() => new TlsClient({ serverName: HOST, ca: root.der, cert, key: pem })).toThrow(/out of bounds: RSA public exponent of 40 bits exceeds the bound of 32 bits/);
   });
 });
