@@ -35,6 +35,8 @@ const WRITE_CHUNK = 16384;
 const recordBytes = (plaintext: number) => 5 + plaintext + 24;
 /** Warning alerts in a row before we call it abuse (OpenSSL's limit is similar). */
 const MAX_WARNING_ALERTS = 8;
+/** HelloRequests answered with a no_renegotiation warning per connection; the next one is a fatal unexpected_message. */
+export const MAX_HELLO_REQUESTS = 4;
 const ALERT_WARNING = 1;
 const ALERT_FATAL = 2;
 
@@ -64,6 +66,7 @@ export class CoreTlsClient {
   private peerClosed = false;
   private closeSent = false;
   private warningRun = 0;
+  private helloRequests = 0;
   private failure: TlsError | null = null;
   // What the handshake agreed, kept after the handshake state is dropped.
   private suiteName: string | null = null;
@@ -79,7 +82,7 @@ export class CoreTlsClient {
   /** `tables` say what names in the options resolve to (none by default: objects only). */
   constructor(options: CoreTlsClientOptions, tables: AlgorithmTables = NO_TABLES) {
     this.config = resolveConfig(options, tables);
-    this.record = new RecordLayer(this.config.trace ? { trace: this.config.trace } : {});
+    this.record = new RecordLayer(this.config.trace ? { trace: this.config.trace, emptyApplicationData: false } : { emptyApplicationData: false });
   }
 
   setBio(send: SendFn, recv: RecvFn): void {
@@ -247,7 +250,14 @@ export class CoreTlsClient {
         if (!this.reassembler) this.reassembler = new HandshakeReassembler(this.config.maxHandshakeMessageSize);
         this.reassembler.push(rec.data);
         let msg: HandshakeMessage | null;
-        while ((msg = this.reassembler.next()) !== null) this.onHandshakeMessage(msg);
+        while ((msg = this.reassembler.next()) !== null) {
+          // ServerHelloDone and Finished end the server's flight: what follows comes after our own messages, and a
+          // handshake message may not span a ChangeCipherSpec, so more bytes in the same record are a violation.
+          if ((msg.type === HandshakeType.server_hello_done || msg.type === HandshakeType.finished) && this.reassembler.pending) {
+            throw new TlsError("UNEXPECTED_MESSAGE", `handshake data follows ${msg.type === HandshakeType.finished ? "Finished" : "ServerHelloDone"} in the same record`, Alert.unexpected_message);
+          }
+          this.onHandshakeMessage(msg);
+        }
         if (this.established && !this.reassembler.pending) this.reassembler = null;
         return;
       }
@@ -280,6 +290,10 @@ export class CoreTlsClient {
       // RFC 5246 §7.4.1.1: ignored while negotiating; afterwards we decline, since we never renegotiate.
       // (Nothing may follow our close_notify, so after close() the request is just dropped.)
       if (this.established && !this.closeSent) {
+        // Each request costs us a protected alert: a peer that keeps asking is refused, not answered forever.
+        if (++this.helloRequests > MAX_HELLO_REQUESTS) {
+          throw new TlsError("UNEXPECTED_MESSAGE", `more than ${MAX_HELLO_REQUESTS} HelloRequests: renegotiation is not supported`, Alert.unexpected_message);
+        }
         this.config.trace?.("<- hello_request: answering no_renegotiation");
         this.queue(this.record.write(ContentType.alert, Uint8Array.of(ALERT_WARNING, Alert.no_renegotiation)));
       }
@@ -320,6 +334,7 @@ export class CoreTlsClient {
   private completeHandshake(): void {
     const hs = this.hs!;
     this.established = true;
+    this.record.emptyApplicationData = true;
     this.suiteName = hs.suite!.name;
     this.alpn = hs.agreed!.alpnProtocol;
     this.ems = hs.agreed!.extendedMasterSecret;

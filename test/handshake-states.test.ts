@@ -199,8 +199,9 @@ describe("ServerKeyExchange and Certificate checks", () => {
   });
 
   it("an empty or garbled certificate list is refused", () => {
+    // Empty: decode_error, as BoringSSL sends (issue #14).
     const empty = buildServerBytes([serverHello, { type: 11, body: Uint8Array.of(0, 0, 0) }, serverKeyExchange, serverHelloDone], tail);
-    expectFatal(run(empty), "BAD_CERTIFICATE", Alert.bad_certificate);
+    expectFatal(run(empty), "BAD_CERTIFICATE", Alert.decode_error);
     const garbage = new Writer().block(3, (w) => w.vec24(Uint8Array.of(0x30, 3, 1, 2, 3))).finish();
     const garbled = run(buildServerBytes([serverHello, { type: 11, body: garbage }, serverKeyExchange, serverHelloDone], tail));
     expectFatal(garbled, "BAD_CERTIFICATE", Alert.decode_error);

@@ -144,11 +144,11 @@ describe("reading records", () => {
     expect(layer.read()?.type).toBe(HS);
   });
 
-  it("a record version whose major byte is not 3 is refused", () => {
+  it("a record version whose major byte is not 3 is refused with protocol_version", () => {
     for (const version of [0x0203, 0x0403, 0x0000, 0xfeff]) {
       const layer = new RecordLayer();
       layer.feed(record(HS, Uint8Array.from([1]), version));
-      expectTlsError(() => layer.read(), "UNEXPECTED_MESSAGE", Alert.unexpected_message);
+      expectTlsError(() => layer.read(), "PROTOCOL_VERSION", Alert.protocol_version);
     }
   });
 

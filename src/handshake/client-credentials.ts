@@ -2,6 +2,7 @@ import { bytesToAscii } from "../bytes.js";
 import type { HashName } from "../crypto/hash.js";
 import type { PublicKey } from "../crypto/signature.js";
 import { TlsError } from "../errors.js";
+import { DEFAULT_RSA_BOUNDS, rsaBoundsProblem } from "../x509/algorithms.js";
 import { parseCertificate } from "../x509/certificate.js";
 import { parsePem } from "../x509/pem.js";
 import { checkKeyMatchesCertificate, parsePrivateKey, type PrivateKey } from "../x509/private-key.js";
@@ -89,6 +90,9 @@ export function resolveClientCredential(options: ClientAuthOptions): ClientCrede
     // Curves other than P-256/P-384 already come out as "unsupported" from the certificate parser.
   } else if (publicKey.type === "rsa") {
     if (publicKey.bits < 2048 || publicKey.bits > 4096) throw config(`the client certificate has an RSA-${publicKey.bits} key: use 2048 to 4096 bits`);
+    // The same exponent bound as for server keys: signing checks its own result with e.
+    const bounds = rsaBoundsProblem(publicKey, { maxModulusBits: 4096, maxExponentBits: DEFAULT_RSA_BOUNDS.maxExponentBits });
+    if (bounds) throw config(`the client certificate's key is out of bounds: ${bounds}`);
   } else {
     const what = publicKey.type === "ed25519" ? "Ed25519" : publicKey.algorithm;
     throw config(`the client certificate's key (${what}) cannot sign in TLS 1.2 here: use ECDSA P-256/P-384 or RSA 2048-4096`);

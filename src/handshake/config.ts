@@ -117,6 +117,14 @@ export interface TlsClientOptions extends ClientAuthOptions {
   recordSizeLimit?: number;
   /** The largest handshake message accepted, 256..65536 bytes (default 65536): a longer one is refused on its header. */
   maxHandshakeMessageSize?: number;
+  /** Most certificates the server may present, leaf included, 1..100 (default 100): more is bad_certificate. */
+  maxCertificates?: number;
+  /** Largest RSA modulus accepted in any server, chain or client key, 2048..8192 bits (default 8192). */
+  maxRsaModulusBits?: number;
+  /** Largest RSA public exponent, in bits, 17..32 (default 32: e <= 2^32-1). */
+  maxRsaExponentBits?: number;
+  /** Signature work the chain verifier may spend, in units of one RSA-2048 check (P-256: 10), 1..150 (default 150). */
+  verifyBudget?: number;
   alpn?: string[];
   random?: RandomSource;
   /** Clock in ms since the epoch; null = the device has no clock (needs allowUnknownTime). */
@@ -153,6 +161,7 @@ export interface ClientConfig {
   maxFragmentLength: number | null;
   recordSizeLimit: number | null;
   maxHandshakeMessageSize: number;
+  limits: WorkLimits;
   alpn: readonly string[];
   random: RandomSource;
   now: (() => number) | null;
@@ -168,6 +177,31 @@ export interface ClientConfig {
   session: TlsSession | null;
   allowLegacyResumption: boolean;
   sessionTickets: boolean;
+}
+
+/** The work bounds against a hostile server (README, "Limits"). */
+export interface WorkLimits {
+  maxCertificates: number;
+  maxRsaModulusBits: number;
+  maxRsaExponentBits: number;
+  verifyBudget: number;
+}
+
+export const DEFAULT_LIMITS: WorkLimits = { maxCertificates: 100, maxRsaModulusBits: 8192, maxRsaExponentBits: 32, verifyBudget: 150 };
+const LIMIT_FLOORS: WorkLimits = { maxCertificates: 1, maxRsaModulusBits: 2048, maxRsaExponentBits: 17, verifyBudget: 1 };
+
+/** Each bound may only be lowered, to no less than its floor. */
+function workLimits(options: TlsClientOptions): WorkLimits {
+  const out = { ...DEFAULT_LIMITS };
+  for (const name of Object.keys(DEFAULT_LIMITS) as Array<keyof WorkLimits>) {
+    const v = options[name];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !(v >= LIMIT_FLOORS[name] && v <= DEFAULT_LIMITS[name]) || Math.floor(v) !== v) {
+      throw config(`${name} must be an integer in ${LIMIT_FLOORS[name]}..${DEFAULT_LIMITS[name]} (a work bound can only be lowered)`);
+    }
+    out[name] = v;
+  }
+  return out;
 }
 
 const NO_ALPN: string[] = [];
@@ -352,6 +386,7 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     maxFragmentLength,
     recordSizeLimit,
     maxHandshakeMessageSize,
+    limits: workLimits(options),
     alpn: alpn === NO_ALPN ? NO_ALPN : alpn.slice(),
     random: options.random === undefined && providerRandom ? providerRandom : resolveRandom(options.random),
     now,

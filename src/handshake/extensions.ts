@@ -163,8 +163,11 @@ export function checkServerExtensions(list: Extension[], offered: Extension[], o
         agreed.alpnProtocol = match[0];
         break;
       }
+      case ExtensionType.supported_groups:
+        // Servers must not echo it (RFC 8422 §5.2 has no ServerHello form), but some do: tolerated, as BoringSSL does.
+        break;
       default:
-        // Offered but with nothing to agree on (signature_algorithms, supported_groups): servers must not echo them.
+        // Offered but with nothing to agree on (signature_algorithms): servers must not echo it.
         throw new TlsError("UNEXPECTED_MESSAGE", `the server sent the ${extensionName(type)} extension, which a server must not send`, Alert.unsupported_extension);
     }
   }

@@ -3,8 +3,10 @@ import { Alert, TlsError } from "../errors.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
 import { verifyInfo } from "../x509/flags.js";
 import { TrustStore } from "../x509/trust-store.js";
+import { rsaBoundsProblem } from "../x509/algorithms.js";
+import type { LeafKeyUse } from "../x509/profile.js";
 import { verifyChainWith } from "../x509/verify.js";
-import type { SignatureVerifier } from "./config.js";
+import type { SignatureVerifier, WorkLimits } from "./config.js";
 
 // The bridge between the handshake and microtls/x509: anchors in, verdict and leaf key out.
 
@@ -34,14 +36,23 @@ export interface CertificateCheck {
   verifier: SignatureVerifier;
   /** Names the verified-signature cache's entries; null = no cache. */
   digest: ((data: Uint8Array) => Uint8Array) | null;
+  limits: WorkLimits;
+  /** What the negotiated key exchange needs the leaf's key for (its keyUsage bit). */
+  leafKeyUsage: LeafKeyUse;
 }
+
+/** Unverified server keys (verify: false) still get a floor: below it, RSA is broken outright. */
+const UNVERIFIED_MIN_RSA_BITS = 1024;
 
 /** The one alert that best tells the server why its chain was refused (RFC 5246 §7.2.2). */
 export function alertForFlags(flags: string[]): number {
   const has = (f: string) => flags.indexOf(f) >= 0;
   if (has("MALFORMED")) return Alert.decode_error;
-  if (has("UNSUPPORTED_ALGORITHM") || has("UNKNOWN_CRITICAL_EXTENSION")) return Alert.unsupported_certificate;
+  if (has("UNSUPPORTED_ALGORITHM") || has("UNKNOWN_CRITICAL_EXTENSION") || has("KEY_BOUNDS")) return Alert.unsupported_certificate;
   if (has("EXPIRED") || has("NOT_YET_VALID")) return Alert.certificate_expired;
+  // A chain signature that does not verify stays unknown_ca: most often another CA shares the issuer's name, so
+  // "no trusted issuer signed this" is the honest answer (decrypt_error is kept for the ServerKeyExchange).
+  if (has("WORK_BUDGET")) return Alert.bad_certificate;
   if (has("NOT_TRUSTED")) return Alert.unknown_ca;
   return Alert.bad_certificate;
 }
@@ -51,8 +62,18 @@ export function alertForFlags(flags: string[]): number {
  * flags (which may hold TIME_UNKNOWN when the caller accepted a missing clock).
  */
 export function checkServerCertificate(check: CertificateCheck): { leafKey: PublicKey; flags: string[] } {
+  const { limits } = check;
   if (check.chain.length === 0) {
-    throw new TlsError("BAD_CERTIFICATE", "the server sent no certificate", Alert.bad_certificate, []);
+    // An empty list is well-formed TLS but no server identity: decode_error, as BoringSSL sends.
+    throw new TlsError("BAD_CERTIFICATE", "the server sent no certificate", Alert.decode_error, []);
+  }
+  if (check.chain.length > limits.maxCertificates) {
+    throw new TlsError(
+      "BAD_CERTIFICATE",
+      `the server presented ${check.chain.length} certificates; at most ${limits.maxCertificates} are accepted (maxCertificates)`,
+      Alert.bad_certificate,
+      ["PATH_TOO_LONG"],
+    );
   }
   let flags: string[] = [];
   let leaf: Certificate | undefined;
@@ -65,10 +86,20 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       allowNoName: check.serverName === null,
       now: check.now,
       allowUnknownTime: check.allowUnknownTime,
+      leafKeyUsage: check.leafKeyUsage,
+      maxCertificates: limits.maxCertificates,
+      maxRsaModulusBits: limits.maxRsaModulusBits,
+      maxRsaExponentBits: limits.maxRsaExponentBits,
+      verifyBudget: limits.verifyBudget,
     }, check.verifier, check.digest ?? undefined);
     flags = result.flags.slice();
     if (!result.ok) {
       const info = verifyInfo(flags);
+      // Name the bound that was crossed, and the key exchange's need, not just the flag's general text.
+      const bounds = { maxModulusBits: limits.maxRsaModulusBits, maxExponentBits: limits.maxRsaExponentBits };
+      const crossed = result.path.map((c) => rsaBoundsProblem(c.publicKey, bounds)).filter((p) => p !== null);
+      if (crossed.length > 0) info.push(`KEY_BOUNDS: ${crossed[0]}`);
+      if (flags.indexOf("KEY_USAGE") >= 0 && result.leaf) info.push(`the key exchange needs ${check.leafKeyUsage} in the leaf's keyUsage`);
       const why = info.length > 0 ? info.join("; ") : "verification failed";
       throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags);
     }
@@ -89,7 +120,14 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       throw e;
     }
   }
-  return { leafKey: leaf.publicKey, flags };
+  // The leaf's key signs the ServerKeyExchange or encrypts the premaster secret: bounded even when unverified.
+  const key = leaf.publicKey;
+  const bounds = { maxModulusBits: limits.maxRsaModulusBits, maxExponentBits: limits.maxRsaExponentBits };
+  const problem = key.type === "rsa" && key.bits < UNVERIFIED_MIN_RSA_BITS ? `RSA key of ${key.bits} bits (minimum ${UNVERIFIED_MIN_RSA_BITS})` : rsaBoundsProblem(key, bounds);
+  if (problem) {
+    throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: KEY_BOUNDS: ${problem}`, Alert.unsupported_certificate, ["KEY_BOUNDS"]);
+  }
+  return { leafKey: key, flags };
 }
 
 /** Parses the stored chain on demand (the client keeps only DER to stay small). */

@@ -47,6 +47,9 @@ export const Established: HandshakeState = {
   },
 };
 
+/** RFC 8422 §5.1.1 NamedCurve ids of the curves a certificate key may use. */
+const CURVE_GROUP_IDS: Record<string, number> = { "P-256": 23, "P-384": 24 };
+
 function illegal(message: string): TlsError {
   return new TlsError("ILLEGAL_PARAMETER", message, Alert.illegal_parameter);
 }
@@ -154,6 +157,9 @@ class ExpectCertificate implements HandshakeState {
       allowUnknownTime: config.allowUnknownTime,
       verifier: config.verifySignature,
       digest: config.digest,
+      limits: config.limits,
+      // RFC 5246 §7.4.2, RFC 8422 §5.3: ECDHE signs with the leaf's key, RSA key exchange encrypts to it.
+      leafKeyUsage: hs.suite!.keyExchange === "ECDHE" ? "digitalSignature" : "keyEncipherment",
     });
     const suite = hs.suite!;
     const wanted = suite.auth === "ECDSA" ? "ec" : "rsa";
@@ -163,6 +169,14 @@ class ExpectCertificate implements HandshakeState {
         `${suite.name} needs an ${suite.auth} server key, but the certificate holds ${leafKey.type === "unsupported" ? leafKey.algorithm : leafKey.type}`,
         Alert.unsupported_certificate,
       );
+    }
+    // In TLS 1.2 supported_groups also names the curves we accept in ECDSA certificates (RFC 8422 §5.1); like
+    // BoringSSL, a leaf on another curve is refused with illegal_parameter.
+    if (leafKey.type === "ec") {
+      const id = CURVE_GROUP_IDS[leafKey.curve];
+      if (hs.offer!.groups.indexOf(id) < 0) {
+        throw illegal(`the server's ECDSA certificate is on ${leafKey.curve}, which our supported_groups did not offer`);
+      }
     }
     hs.chain = chain;
     hs.leafKey = leafKey;
@@ -298,6 +312,10 @@ class ExpectChangeCipherSpec implements HandshakeState {
   }
 
   changeCipherSpec(hs: HandshakeContext): HandshakeState {
+    // RFC 5077 §3.3: a server that echoed session_ticket MUST send NewSessionTicket (empty if it has none).
+    if (hs.agreed!.sessionTicket && !hs.sessionTicket) {
+      throw new TlsError("UNEXPECTED_MESSAGE", "the server agreed to session_ticket but sent ChangeCipherSpec without the NewSessionTicket it promised", Alert.unexpected_message);
+    }
     hs.config.trace?.("<- change_cipher_spec");
     hs.record.setReadCipher(hs.pendingReadCipher!);
     hs.pendingReadCipher = null;

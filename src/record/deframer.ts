@@ -36,8 +36,9 @@ export class Deframer {
     if (!isContentType(type)) {
       throw new TlsError("UNEXPECTED_MESSAGE", `unknown record content type ${type}`, Alert.unexpected_message);
     }
+    // protocol_version for every wrong record version, as BoringSSL sends (a flipped byte on a protected record too).
     if (version >>> 8 !== 3) {
-      throw new TlsError("UNEXPECTED_MESSAGE", `record version 0x${version.toString(16)} is not TLS`, Alert.unexpected_message);
+      throw new TlsError("PROTOCOL_VERSION", `record version 0x${version.toString(16)} is not TLS`, Alert.protocol_version);
     }
     if (length > maxFragment) {
       throw new TlsError("RECORD_OVERFLOW", `record of ${length} bytes exceeds the limit of ${maxFragment}`, Alert.record_overflow);

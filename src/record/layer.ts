@@ -33,9 +33,15 @@ export class RecordLayer {
   private sendLimit = MAX_PLAINTEXT;
   private receiveLimit = MAX_PLAINTEXT;
   private emptyRun = 0;
+  /**
+   * Whether an empty application_data record is dropped (false: it is unexpected_message). Before the handshake
+   * completes no application data may arrive at all, so the client keeps this false until then (issue #14).
+   */
+  emptyApplicationData: boolean;
 
-  constructor(opts: { trace?: (line: string) => void } = {}) {
+  constructor(opts: { trace?: (line: string) => void; emptyApplicationData?: boolean } = {}) {
     this.trace = opts.trace;
+    this.emptyApplicationData = opts.emptyApplicationData !== false;
   }
 
   get bufferedBytes(): number {
@@ -73,6 +79,7 @@ export class RecordLayer {
       }
       // RFC 5246 §6.2.1: only application_data may be sent empty (a traffic-analysis countermeasure).
       if (type !== ContentType.application_data) throw unexpected(`empty ${contentTypeName(type)} record`);
+      if (!this.emptyApplicationData) throw unexpected("empty application_data record before the handshake completed");
       if (++this.emptyRun > MAX_EMPTY_RECORDS) throw unexpected(`more than ${MAX_EMPTY_RECORDS} empty records in a row`);
     }
   }

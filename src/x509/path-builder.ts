@@ -1,4 +1,5 @@
 import { equalBytes } from "../bytes.js";
+import { DEFAULT_RSA_BOUNDS, rsaBoundsProblem, signatureCost, type RsaBounds } from "./algorithms.js";
 import type { Certificate } from "./certificate.js";
 import { VerifyFlag, type VerifyFlagName } from "./flags.js";
 import { NC_BUDGET, checkNameConstraints, type NcBudget } from "./name-constraints.js";
@@ -10,6 +11,13 @@ import { certificateSignedBy, type Digest, type SignatureCheck } from "./signatu
 // (cycles, 100 look-alike intermediates) cost a bounded number of signature checks.
 
 export const MAX_SIGNATURE_CHECKS = 100;
+/**
+ * Signature work per verification, in units of one RSA-2048 (e = 65537) check (see signatureCost): a check that
+ * would take the total past it is not made. 150 RSA-2048 checks, or 15 P-256 ones, or 6 P-384 ones, or two
+ * RSA-8192 with the largest exponent: about 75 ms of CPU on Node for the worst of them. The hardest path in
+ * x509-limbo (bettertls pathbuilding tc61) needs 12 P-256 checks.
+ */
+export const DEFAULT_VERIFY_BUDGET = 150;
 const MAX_STEPS = 2000;
 
 export interface AnchorLookup {
@@ -31,6 +39,12 @@ export interface BuildOptions {
   check: SignatureCheck;
   /** Hash for the process-wide cache of verified signatures (any collision-resistant hash); none = no caching. */
   digest?: Digest;
+  /** RSA keys outside these are never used to check a signature (KEY_BOUNDS). */
+  rsaBounds?: RsaBounds;
+  /** Total signature work allowed, in signatureCost units (default DEFAULT_VERIFY_BUDGET); past it: WORK_BUDGET. */
+  budget?: number;
+  /** Called with each check's cost before it is made (tests count the work with it). */
+  onCheck?: (cost: number) => void;
 }
 
 export interface BuildResult {
@@ -60,6 +74,10 @@ function sameKeyAndSubject(a: Certificate, b: Certificate): boolean {
 
 export function buildPath(opts: BuildOptions): BuildResult {
   const { leaf, intermediates, anchors, now, maxDepth, check, digest } = opts;
+  const bounds = opts.rsaBounds ?? DEFAULT_RSA_BOUNDS;
+  const budget = opts.budget ?? DEFAULT_VERIFY_BUDGET;
+  let spent = 0;
+  let overBudget = false;
   let signatureChecks = 0;
   let steps = 0;
   let exhausted = false;
@@ -80,15 +98,32 @@ export function buildPath(opts: BuildOptions): BuildResult {
       exhausted = true;
       return null;
     }
+    // Out-of-bound keys are refused on their lengths (caFlags says KEY_BOUNDS), before any arithmetic.
+    if (rsaBoundsProblem(issuer.publicKey, bounds)) {
+      row.set(issuer, false);
+      return false;
+    }
+    const cost = signatureCost(issuer.publicKey);
+    if (spent + cost > budget) {
+      exhausted = true;
+      overBudget = true;
+      return null;
+    }
+    spent += cost;
     signatureChecks++;
+    opts.onCheck?.(cost);
     const ok = certificateSignedBy(child, issuer, check, digest);
     row.set(issuer, ok);
     return ok;
   };
 
+  /** Why a signature by `issuer` was not accepted: its key was out of bounds, or the signature is wrong. */
+  const refusal = (issuer: Certificate): VerifyFlagName =>
+    rsaBoundsProblem(issuer.publicKey, bounds) ? VerifyFlag.KEY_BOUNDS : VerifyFlag.BAD_SIGNATURE;
+
   /** Everything `ca` imposes on the certificates below it, plus its own profile and validity. */
   const caFlags = (ca: Certificate, role: Role, below: Certificate[]): VerifyFlagName[] => {
-    const flags: VerifyFlagName[] = [...profileFlags(ca, role), ...validityFlags(ca, now)];
+    const flags: VerifyFlagName[] = [...profileFlags(ca, role, bounds), ...validityFlags(ca, now)];
     if (ca.pathLen !== null) {
       let intermediatesBelow = 0;
       for (let i = 1; i < below.length; i++) if (!below[i].selfIssued) intermediatesBelow++;
@@ -133,7 +168,7 @@ export function buildPath(opts: BuildOptions): BuildResult {
       if (signed === null) return false;
       const full = path.concat(anchor);
       if (!signed) {
-        record({ flags: merge(inherited, [VerifyFlag.BAD_SIGNATURE]), path: full, reachedAnchor: false });
+        record({ flags: merge(inherited, [refusal(anchor)]), path: full, reachedAnchor: false });
         continue;
       }
       const flags = merge(inherited, caFlags(anchor, "anchor", path));
@@ -156,7 +191,7 @@ export function buildPath(opts: BuildOptions): BuildResult {
       const signed = signedBy(cur, c.cert);
       if (signed === null) return false;
       if (!signed) {
-        record({ flags: merge(inherited, [VerifyFlag.BAD_SIGNATURE]), path: path.concat(c.cert), reachedAnchor: false });
+        record({ flags: merge(inherited, [refusal(c.cert)]), path: path.concat(c.cert), reachedAnchor: false });
         continue;
       }
       const flags = merge(inherited, c.flags);
@@ -178,9 +213,10 @@ export function buildPath(opts: BuildOptions): BuildResult {
     return { ok: true, flags: [], path: win ? win.path : path };
   }
   const b = best as Attempt | null;
-  if (!b) return { ok: false, flags: [VerifyFlag.NOT_TRUSTED], path: [leaf] };
+  if (!b) return { ok: false, flags: overBudget ? [VerifyFlag.NOT_TRUSTED, VerifyFlag.WORK_BUDGET] : [VerifyFlag.NOT_TRUSTED], path: [leaf] };
   const flags = b.flags.slice();
   if (!b.reachedAnchor && flags.indexOf(VerifyFlag.NOT_TRUSTED) < 0) flags.push(VerifyFlag.NOT_TRUSTED);
-  if (exhausted && flags.indexOf(VerifyFlag.PATH_TOO_LONG) < 0 && !b.reachedAnchor) flags.push(VerifyFlag.PATH_TOO_LONG);
+  if (overBudget && flags.indexOf(VerifyFlag.WORK_BUDGET) < 0) flags.push(VerifyFlag.WORK_BUDGET);
+  else if (exhausted && flags.indexOf(VerifyFlag.PATH_TOO_LONG) < 0 && !b.reachedAnchor) flags.push(VerifyFlag.PATH_TOO_LONG);
   return { ok: false, flags, path: b.path };
 }

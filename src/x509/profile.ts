@@ -1,5 +1,5 @@
 import { equalBytes } from "../bytes.js";
-import { keyStrengthProblem } from "./algorithms.js";
+import { DEFAULT_RSA_BOUNDS, keyStrengthProblem, rsaBoundsProblem, type RsaBounds } from "./algorithms.js";
 import type { Certificate } from "./certificate.js";
 import { ExtOid, KeyUsageBit } from "./extensions.js";
 import { VerifyFlag, type VerifyFlagName } from "./flags.js";
@@ -34,7 +34,7 @@ export function validityFlags(cert: Certificate, now: number | null): VerifyFlag
   return [];
 }
 
-function commonChecks(cert: Certificate, role: Role, out: VerifyFlagName[]): void {
+function commonChecks(cert: Certificate, role: Role, out: VerifyFlagName[], bounds: RsaBounds): void {
   const ext = cert.extensions;
   if (cert.version !== 3 || ext.duplicate || !cert.signatureAlgorithmsMatch) out.push(VerifyFlag.MALFORMED);
   // Serial rules bind issuers, not roots: trusted roots with serial 0 exist (Starfield G2).
@@ -42,6 +42,7 @@ function commonChecks(cert: Certificate, role: Role, out: VerifyFlagName[]): voi
   if (isEmptyName(cert.issuerDer)) out.push(VerifyFlag.MALFORMED);
   if (ext.unknownCritical.length > 0) out.push(VerifyFlag.UNKNOWN_CRITICAL_EXTENSION);
   if (keyStrengthProblem(cert.publicKey)) out.push(VerifyFlag.UNSUPPORTED_ALGORITHM);
+  if (rsaBoundsProblem(cert.publicKey, bounds)) out.push(VerifyFlag.KEY_BOUNDS);
   // RFC 5280: these extensions MUST be non-critical (or critical, for policyConstraints).
   const crit = ext.critical;
   if (crit[ExtOid.authorityKeyId] || crit[ExtOid.subjectKeyId] || crit[ExtOid.authorityInfoAccess]) out.push(VerifyFlag.MALFORMED);
@@ -139,10 +140,20 @@ function leafChecks(cert: Certificate, out: VerifyFlagName[]): void {
   if (!emptySubject && commonNameProblem(cert)) out.push(VerifyFlag.MALFORMED);
 }
 
+/** The keyUsage bit a TLS 1.2 key exchange needs of the server's leaf (RFC 5246 §7.4.2, RFC 8422 §5.3, RFC 5280 §4.2.1.3). */
+export type LeafKeyUse = "digitalSignature" | "keyEncipherment";
+
+/** KEY_USAGE when the leaf carries keyUsage without the bit `use` needs (no keyUsage at all allows every use). */
+export function leafKeyUseFlags(cert: Certificate, use: LeafKeyUse | undefined): VerifyFlagName[] {
+  if (use === undefined || cert.keyUsage === null) return [];
+  const bit = use === "digitalSignature" ? KeyUsageBit.digitalSignature : KeyUsageBit.keyEncipherment;
+  return cert.keyUsage & bit ? [] : [VerifyFlag.KEY_USAGE];
+}
+
 /** Profile violations of one certificate in its role on a path (validity and signatures are checked elsewhere). */
-export function profileFlags(cert: Certificate, role: Role): VerifyFlagName[] {
+export function profileFlags(cert: Certificate, role: Role, bounds: RsaBounds = DEFAULT_RSA_BOUNDS): VerifyFlagName[] {
   const out: VerifyFlagName[] = [];
-  commonChecks(cert, role, out);
+  commonChecks(cert, role, out, bounds);
   if (role === "leaf") leafChecks(cert, out);
   else caChecks(cert, role, out);
   return out;

@@ -2,8 +2,9 @@ import type { Certificate } from "./certificate.js";
 import { parseCertificate } from "./certificate.js";
 import { VerifyFlag, type VerifyFlagName } from "./flags.js";
 import { canonicalHostname, dnsSanMatches, ipEquals, parseIp } from "./hostname.js";
-import { buildPath } from "./path-builder.js";
-import { profileFlags, validityFlags } from "./profile.js";
+import { DEFAULT_RSA_BOUNDS, type RsaBounds } from "./algorithms.js";
+import { buildPath, DEFAULT_VERIFY_BUDGET } from "./path-builder.js";
+import { leafKeyUseFlags, profileFlags, validityFlags, type LeafKeyUse } from "./profile.js";
 import type { Digest, SignatureCheck } from "./signature-cache.js";
 import { TrustStore } from "./trust-store.js";
 
@@ -28,6 +29,17 @@ export interface VerifyOptions {
   maxDepth?: number;
   /** With now: null, let the result be ok despite TIME_UNKNOWN. */
   allowUnknownTime?: boolean;
+  /** The keyUsage bit the key exchange needs of the leaf (the handshake passes it once the suite is known). */
+  leafKeyUsage?: LeafKeyUse;
+  /** Work bounds, lowered only (higher values are clamped to the defaults): see the README's Limits table. */
+  maxRsaModulusBits?: number;
+  maxRsaExponentBits?: number;
+  /** Signature work allowed, in units of one RSA-2048 check (default 150; a P-256 check is 10). */
+  verifyBudget?: number;
+  /** Most certificates the chain may hold, leaf included (default 100): more fail with PATH_TOO_LONG. */
+  maxCertificates?: number;
+  /** Called with the cost of each signature check before it is made. */
+  onSignatureCheck?: (cost: number) => void;
 }
 
 export interface VerifyResult {
@@ -39,8 +51,21 @@ export interface VerifyResult {
 }
 
 export const DEFAULT_MAX_DEPTH = 8;
-/** More presented certificates than any sane server sends (path-building tests use ~40); the rest are ignored. */
-const MAX_PRESENTED = 100;
+/** More presented certificates than any sane server sends (path-building tests use ~40): more fail the chain. */
+export const DEFAULT_MAX_CERTIFICATES = 100;
+
+/** An option that may only lower a default: a non-number or anything above `max` (or below `min`) gives the default. */
+function lowered(v: unknown, min: number, max: number): number {
+  return typeof v === "number" && v >= min && v <= max ? Math.floor(v) : max;
+}
+
+/** The RSA bounds of a VerifyOptions (or the handshake options with the same names). */
+function rsaBoundsOf(opts: { maxRsaModulusBits?: number; maxRsaExponentBits?: number }): RsaBounds {
+  return {
+    maxModulusBits: lowered(opts.maxRsaModulusBits, 2048, DEFAULT_RSA_BOUNDS.maxModulusBits),
+    maxExponentBits: lowered(opts.maxRsaExponentBits, 2, DEFAULT_RSA_BOUNDS.maxExponentBits),
+  };
+}
 
 function nameFlags(leaf: Certificate, opts: VerifyOptions): VerifyFlagName[] {
   const { hostname, ip } = opts;
@@ -68,6 +93,8 @@ function verify(opts: VerifyOptions, check: SignatureCheck, digest: Digest | und
   };
   const chain = Array.isArray(opts.chain) ? opts.chain : [];
   if (chain.length === 0) return { ok: false, flags: [VerifyFlag.MALFORMED, VerifyFlag.NOT_TRUSTED], path: [] };
+  const maxCertificates = lowered(opts.maxCertificates, 1, DEFAULT_MAX_CERTIFICATES);
+  if (chain.length > maxCertificates) return { ok: false, flags: [VerifyFlag.PATH_TOO_LONG], path: [] };
   let leaf: Certificate;
   try {
     leaf = parseCertificate(chain[0]);
@@ -76,7 +103,7 @@ function verify(opts: VerifyOptions, check: SignatureCheck, digest: Digest | und
   }
   // Unparseable extras are skipped: a path may still exist without them.
   const intermediates: Certificate[] = [];
-  for (const der of chain.slice(1, MAX_PRESENTED)) {
+  for (const der of chain.slice(1)) {
     try {
       intermediates.push(parseCertificate(der));
     } catch {
@@ -99,10 +126,14 @@ function verify(opts: VerifyOptions, check: SignatureCheck, digest: Digest | und
   if (now === "bad") return { ok: false, flags: [VerifyFlag.TIME_UNKNOWN], path: [leaf], leaf };
   const maxDepth = typeof opts.maxDepth === "number" && opts.maxDepth >= 0 ? Math.floor(opts.maxDepth) : DEFAULT_MAX_DEPTH;
 
-  add(profileFlags(leaf, "leaf"));
+  const rsaBounds = rsaBoundsOf(opts);
+  add(profileFlags(leaf, "leaf", rsaBounds));
+  add(leafKeyUseFlags(leaf, opts.leafKeyUsage));
   add(validityFlags(leaf, now));
   add(nameFlags(leaf, opts));
-  const built = buildPath({ leaf, intermediates, anchors: store, now, maxDepth, check, digest });
+  const budget = lowered(opts.verifyBudget, 0, DEFAULT_VERIFY_BUDGET);
+  const onCheck = opts.onSignatureCheck;
+  const built = buildPath({ leaf, intermediates, anchors: store, now, maxDepth, check, digest, rsaBounds, budget, onCheck });
   add(built.flags);
   if (now === null) add([VerifyFlag.TIME_UNKNOWN]);
   const blocking = flags.filter((f) => !(f === VerifyFlag.TIME_UNKNOWN && opts.allowUnknownTime === true));
