@@ -137,3 +137,40 @@ describe("the ClientHello", () => {
     expect(types).toContain(23);
   });
 });
+
+describe("option names", () => {
+  it("refuses an unknown option with CONFIG, naming it", () => {
+    configError({ ...base, severName: "typo.example" } as TlsClientOptions, /unknown option "severName"/);
+  });
+
+  it("refuses node:tls names with the microtls name to use, before any byte is sent", () => {
+    const cases: Array<[string, unknown, RegExp]> = [
+      ["servername", "device.example.com", /servername is a node:tls option; microtls uses serverName/],
+      ["rejectUnauthorized", false, /uses verify \(rejectUnauthorized: false is verify: false\)/],
+      ["checkServerIdentity", () => undefined, /checkServerIdentity is a node:tls option/],
+      ["minVersion", "TLSv1.3", /TLS 1\.2 only/],
+      ["ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", /uses cipherSuites/],
+      ["ecdhCurve", "X25519", /uses groups/],
+      ["ALPNProtocols", ["h2"], /uses alpn/],
+    ];
+    for (const [name, value, pattern] of cases) configError({ ...base, [name]: value } as TlsClientOptions, pattern);
+  });
+
+  it("accepts every documented option name, and undefined for any name", () => {
+    expect(() => new TlsClient({ ...base, servername: undefined } as TlsClientOptions)).not.toThrow();
+    expect(() => new TlsClient({ ...base, alpn: ["http/1.1"], maxFragmentLength: 1024, sessionTickets: false, trace: () => {} })).not.toThrow();
+  });
+});
+
+describe("trust anchors from ca text", () => {
+  it("parses the same PEM once: the exact text maps to one parsed store, another text to another", async () => {
+    const { loadTrustAnchors } = await import("../src/handshake/server-certificate.js");
+    const a = loadTrustAnchors(ca);
+    expect(loadTrustAnchors(ca)).toBe(a);
+    expect(loadTrustAnchors(`${ca}\n`)).not.toBe(a);
+    expect(loadTrustAnchors([ca])).toBe(loadTrustAnchors([ca]));
+    // Bytes are not cached: a fresh store each time (an application that wants reuse passes a TrustStore).
+    const der = new TextEncoder().encode(ca);
+    expect(loadTrustAnchors(der)).not.toBe(loadTrustAnchors(der));
+  });
+});

@@ -266,8 +266,38 @@ function resolveGroup(entry: unknown, tables: AlgorithmTables): EcdhGroup {
 }
 
 /** Checks the options against the algorithms the entry point makes available (see AlgorithmTables). */
+// Every option TlsClient reads. Anything else is a mistake worth stopping for: node:tls's `servername`, silently
+// ignored, used to check the wrong name and surface as a misleading HOSTNAME_MISMATCH.
+const KNOWN_OPTIONS = new Set([
+  "session", "sessionTickets", "allowLegacyResumption", "serverName", "ca", "verify", "allowNoServerName", "cipherSuites",
+  "groups", "verifySignature", "clientAuthSupport", "resumptionSupport", "crypto", "maxFragmentLength", "recordSizeLimit",
+  "maxHandshakeMessageSize", "maxCertificates", "maxRsaModulusBits", "maxRsaExponentBits", "verifyBudget", "alpn", "random",
+  "now", "allowUnknownTime", "requireExtendedMasterSecret", "trace", "keyLog", "cert", "key", "sign", "signSchemes",
+]);
+/** node:tls option names a port from node:tls brings along, and what microtls calls them. */
+const NODE_TLS_NAMES: Record<string, string> = {
+  servername: "serverName",
+  rejectUnauthorized: "verify (rejectUnauthorized: false is verify: false)",
+  checkServerIdentity: "serverName (microtls checks the name itself, after the chain)",
+  minVersion: "nothing: microtls speaks TLS 1.2 only",
+  maxVersion: "nothing: microtls speaks TLS 1.2 only",
+  ciphers: "cipherSuites (IANA names)",
+  ecdhCurve: "groups",
+  ALPNProtocols: "alpn",
+  secureContext: "ca, cert and key",
+};
+
+function checkOptionNames(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (KNOWN_OPTIONS.has(name) || (options as Record<string, unknown>)[name] === undefined) continue;
+    const ours = Object.prototype.hasOwnProperty.call(NODE_TLS_NAMES, name) ? NODE_TLS_NAMES[name] : undefined;
+    throw config(ours ? `${name} is a node:tls option; microtls uses ${ours}` : `unknown option ${JSON.stringify(name)}`);
+  }
+}
+
 export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables): ClientConfig {
   if (options === null || typeof options !== "object") throw config("TlsClient needs an options object");
+  checkOptionNames(options);
   const verify = options.verify !== false;
 
   let serverName: string | null = null;

@@ -13,8 +13,36 @@ import type { SignatureVerifier, WorkLimits } from "./config.js";
 export type TrustAnchors = TrustStore;
 
 /** `ca` as PEM text, DER, an array of either, or a TrustStore; a parse failure is a configuration error. */
+// Parsed stores of recent `ca` texts, keyed by the exact text: an application that passes the same PEM on every
+// connect() parses it once (about 0.6 ms per connection before), as Node reuses a SecureContext. A handful of
+// entries, most recent last; DER bytes are not cached (build a TrustStore once and pass it instead).
+const STORE_CACHE_SIZE = 4;
+const storeCache = new Map<string, TrustStore>();
+
+function cacheKey(ca: unknown): string | null {
+  if (typeof ca === "string") return ca;
+  if (Array.isArray(ca) && ca.length > 0 && ca.every((c) => typeof c === "string")) return ca.join("\u0000");
+  return null;
+}
+
 export function loadTrustAnchors(ca: unknown): TrustAnchors {
   if (ca instanceof TrustStore) return ca;
+  const key = cacheKey(ca);
+  const cached = key === null ? undefined : storeCache.get(key);
+  if (cached) {
+    storeCache.delete(key!);
+    storeCache.set(key!, cached);
+    return cached;
+  }
+  const store = parseTrustAnchors(ca);
+  if (key !== null) {
+    storeCache.set(key, store);
+    if (storeCache.size > STORE_CACHE_SIZE) storeCache.delete(storeCache.keys().next().value as string);
+  }
+  return store;
+}
+
+function parseTrustAnchors(ca: unknown): TrustStore {
   let store: TrustStore;
   try {
     store = new TrustStore(ca as string | Uint8Array | Array<string | Uint8Array>);
