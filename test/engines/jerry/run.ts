@@ -1,7 +1,7 @@
 // Runs scripts in the JerryScript host (host.c, built by build-jerry.sh) as a child process and serves its host calls
-// with test/engines/host.ts's operations, plus one of its own: "C" (re)connects the socket to the same port, so that
-// one engine can run two sessions (cold, then warm). Also collects the host's memory lines. No vitest here: the bench
-// (bench/device-jerry.ts) uses it too.
+// with test/engines/host.ts's operations, plus two of its own: "C" (re)connects the socket to the same port, so that
+// one engine can run two sessions (cold, then warm), and "X" ends it (TCPClient.stop()). Also collects the host's
+// memory lines. No vitest here: the benches (bench/device-jerry.ts, bench/jerry-host.ts) use it too.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,6 +84,8 @@ export interface JerryRunOptions {
   main?: string;
   /** Connect to this port on loopback before starting, and again on each "C" call. */
   port?: number;
+  /** Connect only when the engine asks ("C"), as TCPClient.connect does in tcp-app.js. */
+  lazyConnect?: boolean;
   timeoutMs?: number;
 }
 
@@ -98,7 +100,7 @@ export async function runInJerry(opts: JerryRunOptions): Promise<JerryRun> {
     args.push(mainFile);
   }
   const state: HostState = {
-    relay: opts.port === undefined ? null : await SocketRelay.connect(opts.port),
+    relay: opts.port === undefined || opts.lazyConnect ? null : await SocketRelay.connect(opts.port),
     t0: performance.now(),
     marks: {},
     cpuMarks: {},
@@ -133,6 +135,10 @@ export async function runInJerry(opts: JerryRunOptions): Promise<JerryRun> {
         if (opts.port === undefined) throw new Error("the engine asked to reconnect without a port");
         state.relay?.close();
         state.relay = await SocketRelay.connect(opts.port);
+        reply = Buffer.alloc(0);
+      } else if (op === "X") {
+        // TCPClient.stop(): a FIN after everything sent (destroy() could drop a close_notify still queued).
+        state.relay?.socket.end();
         reply = Buffer.alloc(0);
       } else {
         reply = await serve(state, op, payload);
