@@ -1,6 +1,6 @@
 // Issue #11's Photon-class host: microtls's protocol code in JerryScript 3.0 (16-bit pointers), its crypto from Mbed
 // TLS natives (test/engines/jerry/natives-mbedtls.c, through provider-mbedtls.js), the bundle (microtls.native.js, no
-// noble) run from a snapshot executed in place, and the application speaking through TLSTCPClient (src/tcp-client.ts)
+// noble) run from a static snapshot executed in place with its strings as external magic strings, and the application speaking through TLSTCPClient (src/tcp-client.ts)
 // to openssl s_server. Skipped, with one line, when ../shared/engines is absent; fails when libmbedtls-dev is.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEngineBundles } from "../scripts/build-engine-bundle.mjs";
 import { CACHE_DIR } from "./engines/host.js";
-import { buildJerry, explainJerry, JERRY_DIR, jerryAvailable, makeSnapshot, runInJerry, type JerryRun } from "./engines/jerry/run.js";
+import { buildJerry, explainJerry, JERRY_DIR, jerryAvailable, runInJerry, staticSnapshot, type JerryRun } from "./engines/jerry/run.js";
 import { standardPki, TEST_HOST, type KeyKind, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, startOpensslServer, type ChildServer } from "./helpers/servers.js";
 
@@ -38,7 +38,7 @@ type EchoResult = {
 
 describe.skipIf(!present)("microtls.native in the JerryScript host over Mbed TLS natives, through TLSTCPClient", () => {
   let bundle: string;
-  let snapshot: string;
+  let flash: { snapshot: string; literals: string };
   let noBigInt: string;
   let tmp: string;
   let pki: StandardPki;
@@ -47,7 +47,7 @@ describe.skipIf(!present)("microtls.native in the JerryScript host over Mbed TLS
     if (!existsSync("/usr/include/mbedtls/version.h")) throw new Error("libmbedtls-dev is not installed (Debian: apt-get install libmbedtls-dev): the host needs its natives");
     buildJerry(VARIANT);
     [bundle] = await buildEngineBundles({ outdir: join(CACHE_DIR, "bundle", "jerry"), names: ["microtls.native"], metafile: true });
-    snapshot = makeSnapshot(VARIANT, bundle);
+    flash = staticSnapshot(VARIANT, bundle);
     tmp = mkdtempSync(join(tmpdir(), "microtls-jerry-mbedtls-"));
     // Loaded first: any BigInt call fails the session, so the protocol path is shown to need none.
     noBigInt = join(tmp, "no-bigint.js");
@@ -66,7 +66,9 @@ describe.skipIf(!present)("microtls.native in the JerryScript host over Mbed TLS
   const session = (port: number, cfg: Record<string, unknown>): Promise<JerryRun> =>
     runInJerry({
       variant: VARIANT,
-      scripts: [noBigInt, { snapshot }, join(JERRY_DIR, "tcp-app.js")],
+      // The bundle as firmware keeps it: a static snapshot executed in place, its strings registered as magic strings.
+      scripts: [noBigInt, { snapshot: flash.snapshot }, join(JERRY_DIR, "tcp-app.js")],
+      magicStrings: flash.literals,
       main: `microtlsTcpApp.runEcho(${JSON.stringify({ port, caPem: pki.rootPem, ...ECHO, ...cfg })})`,
       port,
       lazyConnect: true,
@@ -89,7 +91,7 @@ describe.skipIf(!present)("microtls.native in the JerryScript host over Mbed TLS
     ["p256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"],
     ["rsa2048", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"],
   ] as const) {
-    it(`${suite}: verified handshake with max_fragment_length 1024, 16 KiB echo, close_notify (snapshot in place, no BigInt)`, async () => {
+    it(`${suite}: verified handshake with max_fragment_length 1024, 16 KiB echo, close_notify (static snapshot in place, no BigInt)`, async () => {
       const s = await server(leaf, cipher);
       const run = await session(s.port, { host: TEST_HOST, maxFragmentLength: 1024 });
       const r = run.result as EchoResult | null;
