@@ -59,15 +59,20 @@ export class TLSTCPClient {
     this.stop();
     this.failure = null;
     const { idle: _idle, timeoutMs: _timeout, bufferSize: _size, ...tlsOptions } = this.options;
+    let opened = false;
     try {
       const client = new this.Client({ ...tlsOptions, serverName: this.options.serverName ?? host });
       if (!this.socket.connect(host, port)) throw new TlsError("TRANSPORT", `could not connect to ${host}:${port}`);
+      opened = true;
       client.setBio((d) => this.send(d), (b) => this.recv(b));
       this.client = client;
       this.wait(() => client.handshake());
       return true;
     } catch (e) {
       this.fail(e);
+      // The alert (if any) went out in handshake(); the socket must not outlive the failed connection.
+      this.client = null;
+      if (opened) this.socket.stop();
       return false;
     }
   }

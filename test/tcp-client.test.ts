@@ -112,6 +112,9 @@ describe("TLSTCPClient", () => {
     expect(client.error?.code).toBe("BAD_CERTIFICATE");
     expect(client.error?.verifyFlags).toContain("HOSTNAME_MISMATCH");
     expect(client.connected()).toBe(false);
+    // The alert went out, then the socket was closed.
+    expect(socket.calls).toEqual(["connect not-the-server.example:443", "stop"]);
+    expect(socket.sent.at(-1)![0]).toBe(21);
     expect(client.write("x")).toBe(-1);
   });
 
@@ -128,7 +131,7 @@ describe("TLSTCPClient", () => {
   it("connect() gives up with TRANSPORT after timeoutMs when the server never answers", () => {
     const t = load("openssl-ecdhe-ecdsa-p256-chacha20");
     const silent = new (class extends ReplaySocket {
-      connected() {
+      override connected() {
         return this.open;
       }
     })(new Uint8Array(0));
