@@ -47,7 +47,8 @@ describe.skipIf(!present)("microtls.native in the JerryScript host over Mbed TLS
     if (!existsSync("/usr/include/mbedtls/version.h")) throw new Error("libmbedtls-dev is not installed (Debian: apt-get install libmbedtls-dev): the host needs its natives");
     buildJerry(VARIANT);
     [bundle] = await buildEngineBundles({ outdir: join(CACHE_DIR, "bundle", "jerry"), names: ["microtls.native"], metafile: true });
-    flash = staticSnapshot(VARIANT, bundle);
+    // The firmware image: the bundle and the application (tcp-app.js) in one static snapshot.
+    flash = staticSnapshot(VARIANT, bundle, join(JERRY_DIR, "tcp-app.js"));
     tmp = mkdtempSync(join(tmpdir(), "microtls-jerry-mbedtls-"));
     // Loaded first: any BigInt call fails the session, so the protocol path is shown to need none.
     noBigInt = join(tmp, "no-bigint.js");
@@ -67,7 +68,7 @@ describe.skipIf(!present)("microtls.native in the JerryScript host over Mbed TLS
     runInJerry({
       variant: VARIANT,
       // The bundle as firmware keeps it: a static snapshot executed in place, its strings registered as magic strings.
-      scripts: [noBigInt, { snapshot: flash.snapshot }, join(JERRY_DIR, "tcp-app.js")],
+      scripts: [noBigInt, { snapshot: flash.snapshot }],
       magicStrings: flash.literals,
       main: `microtlsTcpApp.runEcho(${JSON.stringify({ port, caPem: pki.rootPem, ...ECHO, ...cfg })})`,
       port,

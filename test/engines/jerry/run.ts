@@ -74,8 +74,9 @@ export function literalList(variant: string, snapshot: string, out = `${snapshot
  * `new RegExp(source, flags)` (a literal makes a fresh object each time too) and a number that is not a 28-bit
  * integer becomes `Number("0x...")` (JerryScript reads a decimal "4294967295" literal as a number again).
  */
-export function staticSnapshot(variant: string, bundle: string): { snapshot: string; literals: string } {
-  const code = readFileSync(bundle, "utf8");
+export function staticSnapshot(variant: string, bundle: string, ...more: string[]): { snapshot: string; literals: string } {
+  // More scripts (e.g. the application) join the same image: static snapshots must share one literal list.
+  const code = [bundle, ...more].map((f) => readFileSync(f, "utf8")).join(";\n");
   const edits: Array<[number, number, string]> = [];
   for (const token of tokenizer(code, { ecmaVersion: 2020 })) {
     const t = token as typeof token & { value: unknown };
@@ -89,7 +90,7 @@ export function staticSnapshot(variant: string, bundle: string): { snapshot: str
   }
   let out = code;
   for (const [a, b, r] of edits.sort((x, y) => y[0] - x[0])) out = out.slice(0, a) + r + out.slice(b);
-  const source = `${bundle}.static.js`;
+  const source = `${bundle}${more.length ? "+app" : ""}.static.js`;
   writeFileSync(source, out);
   // The literals of an ordinary snapshot of the same source, then the static one against that list.
   const literals = literalList(variant, makeSnapshot(variant, source, `${source}.${variant}.snapshot`), `${source}.${variant}.literals.list`);
