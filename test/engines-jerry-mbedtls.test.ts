@@ -113,6 +113,17 @@ describe.skipIf(!present)("microtls.native in the JerryScript host over Mbed TLS
     }, 180_000);
   }
 
+  it("RSA key exchange with AES-256-GCM-SHA384 (the provider's rsaEncrypt, SHA-384 PRF and AES-256), when named", async () => {
+    const s = await server("rsa2048", "AES256-GCM-SHA384");
+    const run = await session(s.port, { host: TEST_HOST, maxFragmentLength: 1024, cipherSuites: ["TLS_RSA_WITH_AES_256_GCM_SHA384"], lines: 2 });
+    const r = run.result as EchoResult | null;
+    expect(r?.ok, explainJerry(run)).toBe(true);
+    expect(r!.cipherSuite).toBe("TLS_RSA_WITH_AES_256_GCM_SHA384");
+    expect(r!.verifyFlags).toEqual([]);
+    expect(r!.received).toBe(2 * ECHO.lineLength);
+    expect(r!.wrong).toBe(0);
+  }, 180_000);
+
   it("refuses a certificate that does not name the host connect() was given", async () => {
     const s = await server("p256", "ECDHE-ECDSA-AES128-GCM-SHA256");
     const run = await session(s.port, { host: "not-the-server.example", maxFragmentLength: 1024 });
