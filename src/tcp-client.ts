@@ -29,7 +29,10 @@ export interface TLSTCPClientOptions extends Omit<CoreTlsClientOptions, "serverN
    * readable". Without it those calls poll the socket in a tight loop.
    */
   idle?: () => void;
-  /** connect(), write() and stop() give up after this long (Date.now()), with a TRANSPORT error. Default 30 s. */
+  /**
+   * connect(), write() and stop() give up after this long, with a TRANSPORT error. Default 30 s. Measured with
+   * Date.now(): on a device whose clock does not run, only the socket's own end stops the wait.
+   */
   timeoutMs?: number;
   /** Decrypted bytes available() can count ahead of read(); default 512 (more stays in the TLS client). */
   bufferSize?: number;
