@@ -3,6 +3,8 @@
 //   microtls.engine-test.js  global `microtlsCrypto`: crypto entry points, only for the in-engine vector tests
 //   microtls.device.js       global `microtls`: the device profile (src/device.ts), small enough for a device's heap
 //   microtls.device-test.js  global `microtlsCrypto`: the same entry points over the device's crypto
+//   microtls.native.js       global `microtls`: microtls/core, verifyChain and TLSTCPClient over the JerryScript
+//                            host's Mbed TLS natives (test/engines/jerry/provider-mbedtls.js): no noble, no BigInt
 // Called by tsup.config.ts (npm run build) and by the engine tests (into their cache), so both use one recipe.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -53,6 +55,26 @@ const ENTRIES = {
       'export { rsaPkcs1Verify, rsaPssVerify } from "./src/crypto/rsa.ts";',
       'export { hash, hmac } from "./src/crypto/hash.ts";',
       'export { prf } from "./src/crypto/prf.ts";',
+    ].join("\n"),
+  },
+  "microtls.native": {
+    globalName: "microtls",
+    native: true,
+    source: [
+      'import { CoreTlsClient } from "./src/client.ts";',
+      'import { signatureVerifier } from "./src/handshake/verifiers.ts";',
+      'import { verifyChainWith } from "./src/x509/verify.ts";',
+      'import { TLSTCPClient as BaseTCPClient } from "./src/tcp-client.ts";',
+      'import { mbedtlsProvider } from "./test/engines/jerry/provider-mbedtls.js";',
+      "export const provider = mbedtlsProvider(globalThis.mbedtls);",
+      "const check = signatureVerifier(provider.verify);",
+      "const sha256 = (d) => provider.hash.sha256().update(d).digest();",
+      // The provider is the default crypto; an application's own `crypto` option still wins.
+      "export class TlsClient extends CoreTlsClient { constructor(o) { super({ crypto: provider, ...o }); } }",
+      "export class TLSTCPClient extends BaseTCPClient { constructor(socket, o) { super(socket, o, TlsClient); } }",
+      "export const verifyChain = (opts) => verifyChainWith(opts, check, sha256);",
+      'export { WANT_READ, WANT_WRITE } from "./src/client.ts";',
+      'export { TlsError, Alert, alertName } from "./src/errors.ts";',
     ].join("\n"),
   },
 };
@@ -114,7 +136,7 @@ export async function buildEngineBundles(opts = {}) {
       plugins: entry.device ? [smallCrypto] : [],
       // QuickJS keeps every function's source text and line table unless the script opens with "use strip": for
       // the device bundle that is 270 KB of heap after load (and 350 KiB of --memory-limit). Other engines ignore it.
-      banner: entry.device ? { js: '"use strip";' } : undefined,
+      banner: entry.device || entry.native ? { js: '"use strip";' } : undefined,
       metafile: opts.metafile ?? false,
       outfile,
       logLevel: "silent",

@@ -3,6 +3,7 @@ const main = require("microtls");
 const core = require("microtls/core");
 const x509 = require("microtls/x509");
 const node = require("microtls/node");
+const tcp = require("microtls/tcp-client");
 const engine = require("node:fs").readFileSync(require.resolve("microtls/engine"), "utf8");
 const device = require("node:fs").readFileSync(require.resolve("microtls/device"), "utf8");
 console.log(JSON.stringify({
@@ -10,6 +11,7 @@ console.log(JSON.stringify({
   core: typeof core.TlsClient,
   x509: typeof x509.verifyChain,
   node: typeof node.connect,
+  tcpClient: typeof tcp.TLSTCPClient,
   engine: engine.startsWith("var microtls=") ? "function" : "missing",
   device: /^("use strip";\s*)?var microtls=/.test(device) ? "function" : "missing",
   sameError: main.TlsError === core.TlsError && core.TlsError === node.TlsError,

@@ -6,6 +6,7 @@ import * as main from "microtls";
 import * as core from "microtls/core";
 import * as x509 from "microtls/x509";
 import * as node from "microtls/node";
+import * as tcp from "microtls/tcp-client";
 
 const require = createRequire(import.meta.url);
 // The engine bundle is a classic script defining one global, as an embedded engine loads it.
@@ -20,6 +21,7 @@ console.log(JSON.stringify({
   core: typeof core.TlsClient,
   x509: typeof x509.verifyChain,
   node: typeof node.connect,
+  tcpClient: typeof tcp.TLSTCPClient,
   engine: typeof sandbox.microtls?.TlsClient,
   device: typeof deviceSandbox.microtls?.TlsClient,
   sameError: main.TlsError === core.TlsError && core.TlsError === node.TlsError,

@@ -33,7 +33,7 @@ if command -v flock >/dev/null; then
   flock 9
 fi
 
-patches=("$here/bigint-div-mod.patch" "$here/snapshot-buffer-size.patch" "$here/snapshot-read-only.patch")
+patches=("$here/bigint-div-mod.patch" "$here/snapshot-buffer-size.patch" "$here/snapshot-read-only.patch" "$here/static-snapshot-arrow.patch")
 shopt -s nullglob
 host_sources=("$here/host.c" "$here"/natives-*.c)
 shopt -u nullglob

@@ -1,10 +1,14 @@
 /* microtls-jerry: a small JerryScript host in the shape of device firmware, for microtls's engine tests.
  *
- *   microtls-jerry [--no-stats] (FILE.js | --snapshot FILE.snapshot)...
+ *   microtls-jerry [--no-stats] [--magic-strings FILE.list] (FILE.js | --snapshot FILE.snapshot)...
  *
  * Loads the scripts and snapshots in order, each as global code. A snapshot is memory-mapped and executed without
  * JERRY_SNAPSHOT_EXEC_COPY_DATA: its bytecode stays in the mapped file, as firmware keeps it in flash, and only
  * what must be writable (function headers, literal tables, objects) is allocated on the JerryScript heap.
+ *
+ * --magic-strings registers the strings of a `jerry-snapshot litdump --format list` file as external magic strings
+ * (jerry_register_magic_strings): every literal of the snapshot then stays in that list instead of being copied to
+ * the heap. Firmware compiles `litdump --format c`'s array into flash and registers it the same way.
  *
  * Natives the scripts see:
  *   print(...)                       writes its arguments to stderr (stdout carries the host protocol)
@@ -251,6 +255,37 @@ map_file (const char *path, size_t *size)
   return p;
 }
 
+/* litdump's list format, "<bytes> <string>\n" per literal, registered in the file's order (litdump sorts them by
+ * length, then bytes, as the engine's binary search expects; a static snapshot refers to them by that index, so it must
+ * be generated with the same list). The strings and arrays stay allocated: the engine keeps pointers to them. */
+static int
+load_magic_strings (const char *path)
+{
+  size_t size;
+  const uint8_t *text = map_file (path, &size);
+  if (text == NULL)
+    return 2;
+  const jerry_char_t **items = malloc (sizeof (*items) * (size / 2 + 1));
+  jerry_length_t *lengths = malloc (sizeof (*lengths) * (size / 2 + 1));
+  if (items == NULL || lengths == NULL)
+    return 2;
+  uint32_t count = 0;
+  size_t at = 0;
+  while (at < size)
+  {
+    char *end = NULL;
+    long n = strtol ((const char *) text + at, &end, 10);
+    size_t start = (size_t) (end - (const char *) text) + 1;
+    if (n <= 0 || start + (size_t) n > size)
+      break;
+    lengths[count] = (jerry_length_t) n;
+    items[count++] = text + start; /* the mapping is never unmapped: it is the device's flash */
+    at = start + (size_t) n + 1;
+  }
+  jerry_register_magic_strings (items, count, lengths);
+  return 0;
+}
+
 /* 0: ran; 1: threw; 2: could not load. */
 static int
 run_script (const char *path)
@@ -310,13 +345,22 @@ main (int argc, char **argv)
     print_stats = 0;
     first = 2;
   }
+  const char *magic = NULL;
+  if (first + 1 < argc && strcmp (argv[first], "--magic-strings") == 0)
+  {
+    magic = argv[first + 1];
+    first += 2;
+  }
   if (first >= argc)
   {
-    fprintf (stderr, "usage: %s [--no-stats] (FILE.js | --snapshot FILE.snapshot)...\n", argv[0]);
+    fprintf (stderr, "usage: %s [--no-stats] [--magic-strings FILE.list] (FILE.js | --snapshot FILE.snapshot)...\n", argv[0]);
     return 2;
   }
 
   jerry_init (print_stats ? JERRY_INIT_MEM_STATS : JERRY_INIT_EMPTY);
+  /* Before any string exists: a string made earlier would not be recognised as the magic one. */
+  if (magic != NULL && load_magic_strings (magic) != 0)
+    return 2;
   /* The engine's own mem-stats report at cleanup is a debug-level log line. */
   if (print_stats)
     jerry_log_set_level (JERRY_LOG_LEVEL_DEBUG);

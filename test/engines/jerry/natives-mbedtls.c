@@ -7,6 +7,7 @@
  *   mbedtls.random(n)                               n bytes from CTR-DRBG, seeded from the platform entropy
  *   mbedtls.hash(alg, data) / hmac(alg, key, data)   alg: "sha256" | "sha384" | "sha512"
  *   h = mbedtls.hashCreate(alg); mbedtls.hashUpdate(h, data); mbedtls.hashDigest(h)   (h stays usable: transcripts)
+ *   mbedtls.hashClone(h)                            an independent copy of a running hash (HashState.clone)
  *   a = mbedtls.aeadCreate(alg, key)                alg: "aes-gcm" (16- or 32-byte key) | "chacha20-poly1305"
  *   mbedtls.aeadSeal(a, iv, aad, plaintext)         ciphertext || 16-byte tag
  *   mbedtls.aeadOpen(a, iv, aad, sealed)            plaintext, or null when the tag does not verify
@@ -219,6 +220,28 @@ n_hash_digest (ARGS)
   size_t n = mbedtls_md_get_size (ctx->md_info);
   mbedtls_md_free (&copy);
   return rc == 0 ? bytes_value (out, n) : jerry_throw_sz (JERRY_ERROR_COMMON, "hashDigest failed");
+}
+
+/* A second running hash with the same state: the provider's HashState.clone(). */
+static jerry_value_t
+n_hash_clone (ARGS)
+{
+  (void) info;
+  mbedtls_md_context_t *src = md_ctx (args, argc);
+  if (src == NULL)
+    return BAD ("hashClone(h)");
+  mbedtls_md_context_t *ctx = malloc (sizeof (*ctx));
+  if (ctx == NULL)
+    return jerry_throw_sz (JERRY_ERROR_COMMON, "hashClone: out of memory");
+  mbedtls_md_init (ctx);
+  if (mbedtls_md_setup (ctx, src->md_info, 0) != 0 || mbedtls_md_clone (ctx, src) != 0)
+  {
+    free_md (ctx, NULL);
+    return jerry_throw_sz (JERRY_ERROR_COMMON, "hashClone failed");
+  }
+  jerry_value_t obj = jerry_object ();
+  jerry_object_set_native_ptr (obj, &md_info, ctx);
+  return obj;
 }
 
 /* ---- AEAD ---- */
@@ -565,6 +588,7 @@ microtls_register_mbedtls (jerry_value_t global)
     { "hashCreate", n_hash_create },
     { "hashUpdate", n_hash_update },
     { "hashDigest", n_hash_digest },
+    { "hashClone", n_hash_clone },
     { "aeadCreate", n_aead_create },
     { "aeadSeal", n_aead_seal },
     { "aeadOpen", n_aead_open },

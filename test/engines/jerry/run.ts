@@ -1,9 +1,10 @@
 // Runs scripts in the JerryScript host (host.c, built by build-jerry.sh) as a child process and serves its host calls
-// with test/engines/host.ts's operations, plus one of its own: "C" (re)connects the socket to the same port, so that
-// one engine can run two sessions (cold, then warm). Also collects the host's memory lines. No vitest here: the bench
-// (bench/device-jerry.ts) uses it too.
+// with test/engines/host.ts's operations, plus two of its own: "C" (re)connects the socket to the same port, so that
+// one engine can run two sessions (cold, then warm), and "X" ends it (TCPClient.stop()). Also collects the host's
+// memory lines. No vitest here: the benches (bench/device-jerry.ts, bench/jerry-host.ts) use it too.
+import { tokenizer, tokTypes } from "acorn";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -59,6 +60,45 @@ export function makeSnapshot(variant: string, script: string, out = `${script}.$
   return out;
 }
 
+/** `jerry-snapshot litdump --format list`: the snapshot's literals, for the host's --magic-strings. */
+export function literalList(variant: string, snapshot: string, out = `${snapshot}.literals.list`): string {
+  execFileSync(jerryBin(variant, "jerry-snapshot"), ["litdump", "--format", "list", "-o", out, snapshot], { stdio: ["ignore", "pipe", "pipe"] });
+  return out;
+}
+
+/**
+ * A static snapshot of a bundle: all of it, bytecode and literal tables, executes from the file (flash) and nothing
+ * of it is copied to the heap; its strings are the literal list, which the host registers as external magic strings
+ * (runInJerry's magicStrings; firmware compiles `litdump --format c`'s array in). Static snapshots take only magic
+ * strings and small integers as literals, so the source is first rewritten: a regular expression literal becomes
+ * `new RegExp(source, flags)` (a literal makes a fresh object each time too) and a number that is not a 28-bit
+ * integer becomes `Number("0x...")` (JerryScript reads a decimal "4294967295" literal as a number again).
+ */
+export function staticSnapshot(variant: string, bundle: string, ...more: string[]): { snapshot: string; literals: string } {
+  // More scripts (e.g. the application) join the same image: static snapshots must share one literal list.
+  const code = [bundle, ...more].map((f) => readFileSync(f, "utf8")).join(";\n");
+  const edits: Array<[number, number, string]> = [];
+  for (const token of tokenizer(code, { ecmaVersion: 2020 })) {
+    const t = token as typeof token & { value: unknown };
+    if (t.type === tokTypes.regexp) {
+      const { pattern, flags } = t.value as { pattern: string; flags: string };
+      edits.push([t.start, t.end, `new RegExp(${JSON.stringify(pattern)},${JSON.stringify(flags)})`]);
+    } else if (t.type === tokTypes.num && typeof t.value === "number" && !(Number.isInteger(t.value) && Math.abs(t.value) < 2 ** 27)) {
+      const v = t.value as number;
+      edits.push([t.start, t.end, ` Number(${JSON.stringify(Number.isInteger(v) ? `0x${v.toString(16)}` : String(v))})`]);
+    }
+  }
+  let out = code;
+  for (const [a, b, r] of edits.sort((x, y) => y[0] - x[0])) out = out.slice(0, a) + r + out.slice(b);
+  const source = `${bundle}${more.length ? "+app" : ""}.static.js`;
+  writeFileSync(source, out);
+  // The literals of an ordinary snapshot of the same source, then the static one against that list.
+  const literals = literalList(variant, makeSnapshot(variant, source, `${source}.${variant}.snapshot`), `${source}.${variant}.literals.list`);
+  const snapshot = `${source}.${variant}.static.snapshot`;
+  execFileSync(jerryBin(variant, "jerry-snapshot"), ["generate", "--static", "--load-literals-list-format", literals, "-o", snapshot, source], { stdio: ["ignore", "pipe", "pipe"] });
+  return { snapshot, literals };
+}
+
 export interface MemoryLine {
   moment: string;
   allocated: number;
@@ -84,12 +124,16 @@ export interface JerryRunOptions {
   main?: string;
   /** Connect to this port on loopback before starting, and again on each "C" call. */
   port?: number;
+  /** A literal list (literalList()) the host registers as external magic strings before loading anything. */
+  magicStrings?: string;
+  /** Connect only when the engine asks ("C"), as TCPClient.connect does in tcp-app.js. */
+  lazyConnect?: boolean;
   timeoutMs?: number;
 }
 
 export async function runInJerry(opts: JerryRunOptions): Promise<JerryRun> {
   const tmp = mkdtempSync(join(tmpdir(), "microtls-jerry-"));
-  const args: string[] = [];
+  const args: string[] = opts.magicStrings ? ["--magic-strings", opts.magicStrings] : [];
   for (const s of opts.scripts) typeof s === "string" ? args.push(s) : args.push("--snapshot", s.snapshot);
   if (opts.main !== undefined) {
     // As a file rather than an argument: crypto-vector payloads can exceed what one argv string may hold.
@@ -98,7 +142,7 @@ export async function runInJerry(opts: JerryRunOptions): Promise<JerryRun> {
     args.push(mainFile);
   }
   const state: HostState = {
-    relay: opts.port === undefined ? null : await SocketRelay.connect(opts.port),
+    relay: opts.port === undefined || opts.lazyConnect ? null : await SocketRelay.connect(opts.port),
     t0: performance.now(),
     marks: {},
     cpuMarks: {},
@@ -133,6 +177,10 @@ export async function runInJerry(opts: JerryRunOptions): Promise<JerryRun> {
         if (opts.port === undefined) throw new Error("the engine asked to reconnect without a port");
         state.relay?.close();
         state.relay = await SocketRelay.connect(opts.port);
+        reply = Buffer.alloc(0);
+      } else if (op === "X") {
+        // TCPClient.stop(): a FIN after everything sent (destroy() could drop a close_notify still queued).
+        state.relay?.socket.end();
         reply = Buffer.alloc(0);
       } else {
         reply = await serve(state, op, payload);
