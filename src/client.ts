@@ -323,12 +323,34 @@ export class CoreTlsClient {
       return;
     }
     if (level !== ALERT_FATAL) throw new TlsError("ILLEGAL_PARAMETER", `alert with unknown level ${level}`, Alert.illegal_parameter);
-    let hint = "";
+    const sent = `the server sent a fatal ${alertName(description)} alert`;
+    const hs = this.hs;
     if (description === Alert.handshake_failure && this.handshakeState && this.handshakeState.expecting === "ServerHello") {
       // The commonest cause, and a TLS 1.2 subtlety: supported_groups also names the curves we accept in ECDSA certificates.
-      hint = ": it shares no cipher suite, group or signature algorithm with our offer (in TLS 1.2 an ECDSA certificate's curve must also be in groups)";
+      const offeredSuites = this.config.suites.map((x) => x.name);
+      const offeredGroups = this.config.groups.map((g) => g.name as string);
+      throw new TlsError(
+        "ALERT_RECEIVED",
+        `${sent}: it shares no cipher suite, group or signature algorithm with our offer (in TLS 1.2 an ECDSA certificate's curve must also be in groups); ` +
+          `we offered the suites ${offeredSuites.join(", ")} and the groups ${offeredGroups.length > 0 ? offeredGroups.join(", ") : "(none)"}`,
+        description,
+      ).with({ offeredSuites, offeredGroups });
     }
-    throw new TlsError("ALERT_RECEIVED", `the server sent a fatal ${alertName(description)} alert${hint}`, description);
+    if (description === Alert.handshake_failure && hs && hs.sentEmptyCertificate !== null) {
+      throw new TlsError(
+        "ALERT_RECEIVED",
+        `the server requested a client certificate and none is configured (${hs.sentEmptyCertificate}; we sent an empty Certificate and ${sent}): pass cert and key`,
+        description,
+      );
+    }
+    if (description === Alert.protocol_version && !this.established) {
+      throw new TlsError(
+        "ALERT_RECEIVED",
+        `${sent}: microtls speaks TLS 1.2 only, and the server requires another version (most often TLS 1.3 only; or a legacy TLS 1.0/1.1-only server)`,
+        description,
+      );
+    }
+    throw new TlsError("ALERT_RECEIVED", sent, description);
   }
 
   private completeHandshake(): void {
@@ -456,6 +478,8 @@ export class CoreTlsClient {
       if (this.hs && this.hs.offeredSession) this.hs.offeredSession.resumable = false;
     }
     const sendAlert = error.alert !== undefined && error.code !== "ALERT_RECEIVED" && error.code !== "TRANSPORT";
+    // The chain a failed handshake received stays readable (client.peerCertificates), as on the error.
+    if (this.hs && this.hs.chain.length > 0) this.chain = this.hs.chain;
     this.dropHandshake();
     this.appData = null;
     if (sendAlert && this.sendFn) {

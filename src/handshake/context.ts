@@ -28,6 +28,8 @@ export class HandshakeContext {
   leafKey: PublicKey | null = null;
   verifyFlags: string[] = [];
   certificateRequest: CertificateRequest | null = null;
+  /** Why we answered the CertificateRequest with an empty Certificate (null: we did not). */
+  sentEmptyCertificate: string | null = null;
   masterSecret: Uint8Array | null = null;
   pendingReadCipher: RecordCipher | null = null;
   /** Abbreviated handshake only: our keys wait for the server's Finished. */

@@ -148,6 +148,8 @@ class ExpectCertificate implements HandshakeState {
     hs.config.trace?.(`<- certificate ${chain.length} cert(s)`);
     const { config } = hs;
     const clock = config.now ? config.now() : null;
+    // Kept before the check, so a refused chain stays readable (client.peerCertificates).
+    hs.chain = chain;
     const { leafKey, flags } = checkServerCertificate({
       chain,
       anchors: config.verify ? config.trustAnchors : null,
@@ -255,6 +257,7 @@ function sendClientFlight(hs: HandshakeContext): void {
     if ("reason" in clientAuth) {
       // RFC 5246 §7.4.6: an empty Certificate lets the server decide whether to go on without one.
       hs.sendHandshake(encodeCertificateList([]), `(empty: ${clientAuth.reason})`);
+      hs.sentEmptyCertificate = clientAuth.reason;
     } else {
       hs.sendHandshake(encodeCertificateList(clientAuth.chain), `${clientAuth.chain.length} cert(s) for ${clientAuth.scheme.name}`);
     }
