@@ -67,6 +67,11 @@ export interface CertificateCheck {
   limits: WorkLimits;
   /** What the negotiated key exchange needs the leaf's key for (its keyUsage bit). */
   leafKeyUsage: LeafKeyUse;
+  /** pinnedPublicKeys (canonical base64) and the SHA-256 they are made with; null = no pinning. */
+  pins?: readonly string[] | null;
+  pinHash?: ((data: Uint8Array) => Uint8Array) | null;
+  /** The application's own check, after ours: it throws to refuse. */
+  verifyPeer?: ((chain: Certificate[]) => void) | null;
 }
 
 /** Unverified server keys (verify: false) still get a floor: below it, RSA is broken outright. */
@@ -105,6 +110,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   }
   let flags: string[] = [];
   let leaf: Certificate | undefined;
+  let verifiedPath: Certificate[] | null = null;
   if (check.anchors) {
     const result = verifyChainWith({
       chain: check.chain,
@@ -133,6 +139,8 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags).with(details);
     }
     leaf = result.leaf;
+    verifiedPath = result.path;
+    if (check.pins && check.pinHash) checkPins(check.pins, check.pinHash, result.path, flags);
   }
   try {
     if (!leaf) leaf = parseCertificate(check.chain[0]);
@@ -156,7 +164,53 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   if (problem) {
     throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: KEY_BOUNDS: ${problem}`, Alert.unsupported_certificate, ["KEY_BOUNDS"]);
   }
+  if (check.verifyPeer) runVerifyPeer(check, verifiedPath, flags);
   return { leafKey: key, flags };
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Standard base64 with padding (engines have no btoa, and src/ uses no Buffer). */
+export function toBase64(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : "=";
+    out += i + 2 < bytes.length ? B64[n & 63] : "=";
+  }
+  return out;
+}
+
+/** Some certificate of the verified path (leaf to anchor) must carry a pinned key: OkHttp's rule. */
+function checkPins(pins: readonly string[], hash: (data: Uint8Array) => Uint8Array, path: Certificate[], flags: string[]): void {
+  const chainPins = path.map((c) => toBase64(hash(c.spkiDer)));
+  if (chainPins.some((p) => pins.indexOf(p) >= 0)) return;
+  const listed = path.map((c, i) => `"${c.subject}" sha256/${chainPins[i]}`).join(", ");
+  throw new TlsError(
+    "BAD_CERTIFICATE",
+    `server certificate rejected: no key of the verified path matches pinnedPublicKeys (pins: ${pins.map((p) => "sha256/" + p).join(", ")}; the path: ${listed})`,
+    Alert.bad_certificate,
+    flags,
+  ).with({ pins: pins.slice(), chainPins, peerCertificates: path.slice() });
+}
+
+function runVerifyPeer(check: CertificateCheck, verifiedPath: Certificate[] | null, flags: string[]): void {
+  // The verified path (leaf to anchor), re-parsed so the application cannot alter what the trust store holds; with
+  // verify: false, the chain as sent.
+  const chain = verifiedPath ? verifiedPath.map((c) => parseCertificate(c.der)) : parseChain(check.chain);
+  try {
+    check.verifyPeer!(chain);
+  } catch (e) {
+    const error = new TlsError(
+      "BAD_CERTIFICATE",
+      `server certificate rejected by verifyPeer: ${e instanceof Error ? e.message : String(e)}`,
+      Alert.bad_certificate,
+      flags,
+    ).with({ peerCertificates: chain });
+    (error as { cause?: unknown }).cause = e;
+    throw error;
+  }
 }
 
 /** Parses the stored chain on demand (the client keeps only DER to stay small). */

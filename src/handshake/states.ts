@@ -162,6 +162,9 @@ class ExpectCertificate implements HandshakeState {
       limits: config.limits,
       // RFC 5246 §7.4.2, RFC 8422 §5.3: ECDHE signs with the leaf's key, RSA key exchange encrypts to it.
       leafKeyUsage: hs.suite!.keyExchange === "ECDHE" ? "digitalSignature" : "keyEncipherment",
+      pins: config.pins,
+      pinHash: config.pinHash,
+      verifyPeer: config.verifyPeer,
     });
     const suite = hs.suite!;
     const wanted = suite.auth === "ECDSA" ? "ec" : "rsa";
