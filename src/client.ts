@@ -1,7 +1,7 @@
 import { Alert, alertName, TlsError } from "./errors.js";
 import type { GroupName } from "./crypto/ecdh.js";
 import { NO_TABLES, resolveConfig, type AlgorithmTables, type ClientConfig, type CoreTlsClientOptions, type TlsClientOptions } from "./handshake/config.js";
-import { HandshakeContext } from "./handshake/context.js";
+import { HandshakeContext, NO_CLIENT_CERTIFICATE } from "./handshake/context.js";
 import { HandshakeType, parseEmpty } from "./handshake/messages.js";
 import { ALL_ALGORITHMS } from "./handshake/name-tables.js";
 import { parseChain } from "./handshake/server-certificate.js";
@@ -337,9 +337,13 @@ export class CoreTlsClient {
       ).with({ offeredSuites, offeredGroups });
     }
     if (description === Alert.handshake_failure && hs && hs.sentEmptyCertificate !== null) {
+      // None configured, or one configured that this server's request ruled out (its CAs, its signature schemes).
+      const none = hs.sentEmptyCertificate === NO_CLIENT_CERTIFICATE;
       throw new TlsError(
         "ALERT_RECEIVED",
-        `the server requested a client certificate and none is configured (${hs.sentEmptyCertificate}; we sent an empty Certificate and ${sent}): pass cert and key`,
+        none
+          ? `the server requested a client certificate and none is configured: it answered our empty Certificate with a fatal handshake_failure alert (pass cert and key, or sign)`
+          : `the server requested a client certificate and ours did not fit its request (${hs.sentEmptyCertificate}): it answered our empty Certificate with a fatal handshake_failure alert`,
         description,
       );
     }

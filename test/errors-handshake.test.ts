@@ -46,7 +46,7 @@ describe("handshake failures name their cause", () => {
     expect(error.code).toBe("ALERT_RECEIVED");
     expect(error.alert).toBe(Alert.handshake_failure);
     expect(error.message).toMatch(/^the server requested a client certificate and none is configured/);
-    expect(error.message).toContain("pass cert and key");
+    expect(error.message).toContain("(pass cert and key, or sign)");
   });
 
   it("fatal protocol_version: microtls speaks TLS 1.2 only and the server requires another version", async () => {

@@ -2,7 +2,7 @@ import { concatBytes, equalBytes } from "../bytes.js";
 import { randomBytes } from "../crypto/random.js";
 import { Alert, TlsError } from "../errors.js";
 import type { HandshakeMessage } from "../record/handshake-reassembler.js";
-import { HandshakeContext, unexpectedMessage } from "./context.js";
+import { HandshakeContext, NO_CLIENT_CERTIFICATE, unexpectedMessage } from "./context.js";
 import { checkServerExtensions, clientExtensions, extensionName } from "./extensions.js";
 import { finishedVerifyData, masterSecret, trafficKeys, VERIFY_DATA_LENGTH } from "./key-schedule.js";
 import {
@@ -256,7 +256,7 @@ function sendClientFlight(hs: HandshakeContext): void {
   if (hs.certificateRequest) {
     clientAuth = config.clientAuth
       ? config.clientAuth.select(hs.certificateRequest, config.clientCredential)
-      : { reason: "no client certificate configured" };
+      : { reason: NO_CLIENT_CERTIFICATE };
     if ("reason" in clientAuth) {
       // RFC 5246 §7.4.6: an empty Certificate lets the server decide whether to go on without one.
       hs.sendHandshake(encodeCertificateList([]), `(empty: ${clientAuth.reason})`);
