@@ -117,7 +117,9 @@ export class TlsError extends Error {
   /** Adds the specifics (see TlsErrorDetails); returns this, to throw. */
   with(details: TlsErrorDetails): this {
     for (const key of Object.keys(details) as Array<keyof TlsErrorDetails>) {
-      if (details[key] !== undefined) (this as TlsErrorDetails)[key] = details[key] as never;
+      if (details[key] === undefined) continue;
+      // The parsed chain is readable but not enumerable: logging the error should not print every certificate's bytes.
+      Object.defineProperty(this, key, { value: details[key], enumerable: key !== "peerCertificates", writable: true, configurable: true });
     }
     return this;
   }

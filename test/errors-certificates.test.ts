@@ -53,6 +53,9 @@ describe("a refused chain names the fact", () => {
     // The chain as sent stays readable, on the error and on the client.
     expect(error.peerCertificates?.map((c) => c.subject)).toEqual([`CN=${TEST_HOST}, O=microtls tests`, "CN=microtls Test Intermediate, O=microtls tests"]);
     expect(client.peerCertificates.map((c) => c.subject)).toEqual([`CN=${TEST_HOST}, O=microtls tests`, "CN=microtls Test Intermediate, O=microtls tests"]);
+    // Logged or serialised, the error shows its words, not every certificate's bytes.
+    expect(Object.keys(error)).not.toContain("peerCertificates");
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: "BAD_CERTIFICATE", checkedName: "device.example.com" });
   });
 
   it("an IP checked against IP SANs says so", async () => {
