@@ -49,6 +49,18 @@ describe("handshake failures name their cause", () => {
     expect(error.message).toContain("(pass cert and key, or sign)");
   });
 
+  it("fatal handshake_failure after our empty Certificate, with a certificate configured that the request ruled out: says why", async () => {
+    const server = await startOpensslServer({
+      ...leaf(),
+      extraArgs: ["-Verify", "1", "-CAfile", std.pki.dir + "/root.pem", "-client_sigalgs", "rsa_pss_rsae_sha256"],
+    });
+    const { error } = await failTls(server.port, { cert: std.leaves.p256.certPem, key: std.leaves.p256.keyPem });
+    expect(error.code).toBe("ALERT_RECEIVED");
+    expect(error.alert).toBe(Alert.handshake_failure);
+    expect(error.message).toMatch(/^the server requested a client certificate and ours did not fit its request \(.*our ECDSA P-256 key\): it answered our empty Certificate/);
+    expect(error.message).not.toContain("none is configured");
+  });
+
   it("fatal protocol_version: microtls speaks TLS 1.2 only and the server requires another version", async () => {
     const server = await startOpensslServer({ ...leaf(), version: "1.3" });
     const { error } = await failTls(server.port);
