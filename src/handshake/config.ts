@@ -20,7 +20,8 @@ import type {
 import { chooseWithProviders, providerList } from "./provider-config.js";
 import { OFFERED_SCHEMES, type SignatureScheme } from "./signature-schemes.js";
 import type { CipherSuite } from "./suites.js";
-import { loadTrustAnchors, toBase64, type TrustAnchors } from "./server-certificate.js";
+import { loadTrustAnchors, type TrustAnchors } from "./server-certificate.js";
+import { toBase64 } from "./peer-checks.js";
 import type { Certificate } from "../x509/certificate.js";
 import { decodeBase64 } from "../x509/pem.js";
 
