@@ -1,7 +1,7 @@
 import { Alert, alertName, TlsError } from "./errors.js";
 import type { GroupName } from "./crypto/ecdh.js";
 import { NO_TABLES, resolveConfig, type AlgorithmTables, type ClientConfig, type CoreTlsClientOptions, type TlsClientOptions } from "./handshake/config.js";
-import { HandshakeContext } from "./handshake/context.js";
+import { HandshakeContext, NO_CLIENT_CERTIFICATE } from "./handshake/context.js";
 import { HandshakeType, parseEmpty } from "./handshake/messages.js";
 import { ALL_ALGORITHMS } from "./handshake/name-tables.js";
 import { parseChain } from "./handshake/server-certificate.js";
@@ -323,12 +323,38 @@ export class CoreTlsClient {
       return;
     }
     if (level !== ALERT_FATAL) throw new TlsError("ILLEGAL_PARAMETER", `alert with unknown level ${level}`, Alert.illegal_parameter);
-    let hint = "";
+    const sent = `the server sent a fatal ${alertName(description)} alert`;
+    const hs = this.hs;
     if (description === Alert.handshake_failure && this.handshakeState && this.handshakeState.expecting === "ServerHello") {
       // The commonest cause, and a TLS 1.2 subtlety: supported_groups also names the curves we accept in ECDSA certificates.
-      hint = ": it shares no cipher suite, group or signature algorithm with our offer (in TLS 1.2 an ECDSA certificate's curve must also be in groups)";
+      const offeredSuites = this.config.suites.map((x) => x.name);
+      const offeredGroups = this.config.groups.map((g) => g.name as string);
+      throw new TlsError(
+        "ALERT_RECEIVED",
+        `${sent}: it shares no cipher suite, group or signature algorithm with our offer (in TLS 1.2 an ECDSA certificate's curve must also be in groups); ` +
+          `we offered the suites ${offeredSuites.join(", ")} and the groups ${offeredGroups.length > 0 ? offeredGroups.join(", ") : "(none)"}`,
+        description,
+      ).with({ offeredSuites, offeredGroups });
     }
-    throw new TlsError("ALERT_RECEIVED", `the server sent a fatal ${alertName(description)} alert${hint}`, description);
+    if (description === Alert.handshake_failure && hs && hs.sentEmptyCertificate !== null) {
+      // None configured, or one configured that this server's request ruled out (its CAs, its signature schemes).
+      const none = hs.sentEmptyCertificate === NO_CLIENT_CERTIFICATE;
+      throw new TlsError(
+        "ALERT_RECEIVED",
+        none
+          ? `the server requested a client certificate and none is configured: it answered our empty Certificate with a fatal handshake_failure alert (pass cert and key, or sign)`
+          : `the server requested a client certificate and ours did not fit its request (${hs.sentEmptyCertificate}): it answered our empty Certificate with a fatal handshake_failure alert`,
+        description,
+      );
+    }
+    if (description === Alert.protocol_version && !this.established) {
+      throw new TlsError(
+        "ALERT_RECEIVED",
+        `${sent}: microtls speaks TLS 1.2 only, and the server requires another version (most often TLS 1.3 only; or a legacy TLS 1.0/1.1-only server)`,
+        description,
+      );
+    }
+    throw new TlsError("ALERT_RECEIVED", sent, description);
   }
 
   private completeHandshake(): void {
@@ -456,6 +482,8 @@ export class CoreTlsClient {
       if (this.hs && this.hs.offeredSession) this.hs.offeredSession.resumable = false;
     }
     const sendAlert = error.alert !== undefined && error.code !== "ALERT_RECEIVED" && error.code !== "TRANSPORT";
+    // The chain a failed handshake received stays readable (client.peerCertificates), as on the error.
+    if (this.hs && this.hs.chain.length > 0) this.chain = this.hs.chain;
     this.dropHandshake();
     this.appData = null;
     if (sendAlert && this.sendFn) {

@@ -37,7 +37,7 @@ export { aesGcm } from "./crypto/aes-gcm.js";
 export { chacha20Poly1305 } from "./crypto/chacha20-poly1305.js";
 export { rsaPkcs1Encrypt } from "./crypto/rsa.js";
 export { TlsError, Alert, alertName } from "./errors.js";
-export type { TlsErrorCode } from "./errors.js";
+export type { ChainEntry, TlsErrorCode, TlsErrorDetails } from "./errors.js";
 // Client certificates and session resumption are opt-in here: pass clientAuthSupport / resumptionSupport in the options.
 export { clientAuthSupport } from "./handshake/client-auth.js";
 export { encodeSession, decodeSession, resumptionSupport } from "./handshake/session.js";

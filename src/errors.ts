@@ -1,3 +1,5 @@
+import type { Certificate } from "./x509/certificate.js";
+
 /** TLS alert descriptions (RFC 5246 §7.2, RFC 8446 §6 for the later additions). */
 export const Alert = {
   close_notify: 0,
@@ -54,8 +56,49 @@ export type TlsErrorCode =
   | "INTERNAL_ERROR"
   | "TRANSPORT"
   /** microtls/node: the `signal` passed to connect() was aborted. */
-  | "ABORTED";
+  | "ABORTED"
+  /** microtls/node: the handshake did not complete within handshakeTimeout. */
+  | "TIMEOUT";
 
+/** One certificate of the chain as the server sent it, in words (see TlsErrorDetails.presentedChain). */
+export interface ChainEntry {
+  subject: string;
+  issuer: string;
+  /** ISO 8601 (UTC). */
+  notBefore: string;
+  notAfter: string;
+}
+
+/**
+ * The specifics of a failure, as fields on the TlsError (each present only where it applies; the README's Errors
+ * section lists which error carries which). The message says the same in words.
+ */
+export interface TlsErrorDetails {
+  /** BAD_CERTIFICATE: the server's chain as sent, leaf first, parsed (unparseable entries left out). */
+  peerCertificates?: Certificate[];
+  /** BAD_CERTIFICATE: subject, issuer and validity of each certificate as sent, leaf first. */
+  presentedChain?: ChainEntry[];
+  /** HOSTNAME_MISMATCH: the name (or IP) that was checked. */
+  checkedName?: string;
+  /** HOSTNAME_MISMATCH: the leaf's subjectAltNames, as "DNS:name" and "IP:address". */
+  certificateNames?: string[];
+  /** NOT_TRUSTED: the issuer name that no trusted CA matched (the last certificate's issuer on the closest path). */
+  untrustedIssuer?: string;
+  /** EXPIRED / NOT_YET_VALID: the certificate outside its validity (index into presentedChain, or -1 for an anchor). */
+  invalidCertificate?: ChainEntry & { index: number };
+  /** EXPIRED / NOT_YET_VALID: the clock's time when checked (ISO 8601): compare it with today to spot a wrong clock. */
+  clockTime?: string;
+  /** handshake_failure answering our ClientHello: what we offered. */
+  offeredSuites?: string[];
+  offeredGroups?: string[];
+  /** The peer is not speaking TLS: its first bytes, as text (non-printable bytes as \xNN). */
+  peerBytes?: string;
+  /** pinnedPublicKeys mismatch: the pins configured, and the SPKI SHA-256 (base64) of each certificate of the path. */
+  pins?: string[];
+  chainPins?: string[];
+}
+
+export interface TlsError extends TlsErrorDetails {}
 export class TlsError extends Error {
   readonly code: TlsErrorCode;
   /** The alert sent to the peer, or received from it for ALERT_RECEIVED; undefined when none applies. */
@@ -69,6 +112,16 @@ export class TlsError extends Error {
     this.code = code;
     if (alert !== undefined) this.alert = alert;
     if (verifyFlags !== undefined) this.verifyFlags = verifyFlags;
+  }
+
+  /** Adds the specifics (see TlsErrorDetails); returns this, to throw. */
+  with(details: TlsErrorDetails): this {
+    for (const key of Object.keys(details) as Array<keyof TlsErrorDetails>) {
+      if (details[key] === undefined) continue;
+      // The parsed chain is readable but not enumerable: logging the error should not print every certificate's bytes.
+      Object.defineProperty(this, key, { value: details[key], enumerable: key !== "peerCertificates", writable: true, configurable: true });
+    }
+    return this;
   }
 }
 

@@ -23,7 +23,7 @@ export type { RandomSource } from "./crypto/random.js";
 export type { AeadName, CryptoProvider, EcdhKeyAgreement } from "./crypto/provider.js";
 export { nobleProvider } from "./crypto/noble-provider.js";
 export { TlsError, Alert, alertName } from "./errors.js";
-export type { TlsErrorCode } from "./errors.js";
+export type { ChainEntry, TlsErrorCode, TlsErrorDetails } from "./errors.js";
 // Session resumption: client.session saved across deep sleep (it holds the master secret: store it like a key).
 export { encodeSession, decodeSession } from "./handshake/session.js";
 export type { TlsSession } from "./handshake/session.js";

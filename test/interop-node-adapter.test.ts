@@ -133,7 +133,7 @@ describe("connect()", () => {
       () => null,
       (e: Error & { code?: string }) => e,
     );
-    expect(error?.code).toBe("TRANSPORT");
+    expect(error?.code).toBe("TIMEOUT");
     expect(error?.message).toMatch(/300 ms/);
     expect(silent.connections.length).toBe(1);
     await new Promise<void>((resolve) => (silent.connections[0].closed ? resolve() : silent.connections[0].once("close", () => resolve())));

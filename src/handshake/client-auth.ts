@@ -10,6 +10,7 @@ import type { ClientAuthSupport } from "./config.js";
 import { resolveClientCredential, type ClientCredential } from "./client-credentials.js";
 import { encodeHandshake, HandshakeType, type CertificateRequest } from "./messages.js";
 import { OFFERED_SCHEMES, scheme, type SignatureScheme } from "./signature-schemes.js";
+import { NO_CLIENT_CERTIFICATE } from "./context.js";
 
 // Answering a CertificateRequest (RFC 5246 §7.4.4, §7.4.6, §7.4.8): pick a credential and a scheme the server
 // accepts, or decide to send an empty Certificate; then sign the CertificateVerify. Pure functions, so the state
@@ -80,7 +81,7 @@ export function selectClientCredential(
   credentials: ClientCredential | ClientCredential[] | null,
 ): ClientCredentialChoice {
   const list = credentials === null ? [] : Array.isArray(credentials) ? credentials : [credentials];
-  if (list.length === 0) return { reason: "no client certificate configured" };
+  if (list.length === 0) return { reason: NO_CLIENT_CERTIFICATE };
   const types = Array.from(request.certificateTypes);
   const reasons: string[] = [];
   for (const credential of list) {

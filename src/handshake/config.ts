@@ -21,6 +21,9 @@ import { chooseWithProviders, providerList } from "./provider-config.js";
 import { OFFERED_SCHEMES, type SignatureScheme } from "./signature-schemes.js";
 import type { CipherSuite } from "./suites.js";
 import { loadTrustAnchors, type TrustAnchors } from "./server-certificate.js";
+import { toBase64 } from "./peer-checks.js";
+import type { Certificate } from "../x509/certificate.js";
+import { decodeBase64 } from "../x509/pem.js";
 
 /** Checks a signature made by the server's key (the ServerKeyExchange); false on mismatch, never throws. */
 export type SignatureVerifier = (key: PublicKey, algorithm: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array) => boolean;
@@ -137,6 +140,16 @@ export interface TlsClientOptions extends ClientAuthOptions {
   trace?: (line: string) => void;
   /** NSS key log lines (CLIENT_RANDOM <client random> <master secret>), for Wireshark. Secrets! */
   keyLog?: (line: string) => void;
+  /**
+   * Public-key pins: base64 SHA-256 of a SubjectPublicKeyInfo, as OkHttp and HPKP write them ("sha256/" prefix
+   * optional). After the chain verifies, some certificate of the verified path (leaf to anchor) must match one.
+   */
+  pinnedPublicKeys?: string[];
+  /**
+   * Runs after the built-in chain and name checks with the verified path, parsed, leaf first (with verify: false,
+   * the chain as sent). Whatever it throws fails the handshake: BAD_CERTIFICATE, alert bad_certificate.
+   */
+  verifyPeer?: (chain: Certificate[]) => void;
 }
 
 /** Options of the `microtls/core` client: the same, with suites and groups as objects (names need the tables). */
@@ -166,6 +179,11 @@ export interface ClientConfig {
   random: RandomSource;
   now: (() => number) | null;
   allowUnknownTime: boolean;
+  /** pinnedPublicKeys, canonical base64 (no prefix); null = no pinning. */
+  pins: readonly string[] | null;
+  /** SHA-256 for the pins (null when there are none). */
+  pinHash: ((data: Uint8Array) => Uint8Array) | null;
+  verifyPeer: ((chain: Certificate[]) => void) | null;
   requireExtendedMasterSecret: boolean;
   trace: ((line: string) => void) | null;
   keyLog: ((line: string) => void) | null;
@@ -208,6 +226,24 @@ const NO_ALPN: string[] = [];
 
 function config(message: string): TlsError {
   return new TlsError("CONFIG", message);
+}
+
+/** Pins as OkHttp writes them ("sha256/" optional), each 32 bytes of base64; stored canonical (no prefix). */
+function resolvePins(value: unknown, verify: boolean): string[] | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value) || value.length === 0) throw config("pinnedPublicKeys must be a non-empty array of base64 SHA-256 SPKI hashes");
+  if (!verify) throw config("pinnedPublicKeys are checked against the verified path: they need verify on (and a ca)");
+  return value.map((pin) => {
+    const text = typeof pin === "string" ? pin.replace(/^sha256\//, "") : "";
+    let bytes: Uint8Array | null = null;
+    try {
+      bytes = decodeBase64(text);
+    } catch {
+      bytes = null;
+    }
+    if (!bytes || bytes.length !== 32) throw config(`pinnedPublicKeys: ${JSON.stringify(pin)} is not base64 of a SHA-256 hash (32 bytes)`);
+    return toBase64(bytes);
+  });
 }
 
 export function isIpv4Literal(name: string): boolean {
@@ -273,12 +309,13 @@ const KNOWN_OPTIONS = new Set([
   "groups", "verifySignature", "clientAuthSupport", "resumptionSupport", "crypto", "maxFragmentLength", "recordSizeLimit",
   "maxHandshakeMessageSize", "maxCertificates", "maxRsaModulusBits", "maxRsaExponentBits", "verifyBudget", "alpn", "random",
   "now", "allowUnknownTime", "requireExtendedMasterSecret", "trace", "keyLog", "cert", "key", "sign", "signSchemes",
+  "pinnedPublicKeys", "verifyPeer",
 ]);
 /** node:tls option names a port from node:tls brings along, and what microtls calls them. */
 const NODE_TLS_NAMES: Record<string, string> = {
   servername: "serverName",
   rejectUnauthorized: "verify (rejectUnauthorized: false is verify: false)",
-  checkServerIdentity: "serverName (microtls checks the name itself, after the chain)",
+  checkServerIdentity: "serverName (microtls checks the name itself, after the chain) and, for checks of your own, verifyPeer(chain), run after microtls's",
   minVersion: "nothing: microtls speaks TLS 1.2 only",
   maxVersion: "nothing: microtls speaks TLS 1.2 only",
   ciphers: "cipherSuites (IANA names)",
@@ -365,6 +402,17 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
   const cacheHash = sha256 ?? suites[0].createHash;
   const digest = (data: Uint8Array) => cacheHash().update(data).digest();
 
+  const pins = resolvePins(options.pinnedPublicKeys, verify);
+  let pinHash: ((data: Uint8Array) => Uint8Array) | null = null;
+  if (pins) {
+    // SHA-256 from the provider, else from a suite whose PRF hash it is (every default build has one).
+    const suite256 = suites.find((x) => x.prfHash === "sha256");
+    const h = sha256 ?? (suite256 ? suite256.createHash : undefined);
+    if (!h) throw config("pinnedPublicKeys needs SHA-256: offer a SHA-256 suite, or a crypto provider with hash.sha256");
+    pinHash = (data: Uint8Array) => h().update(data).digest();
+  }
+  if (options.verifyPeer !== undefined && typeof options.verifyPeer !== "function") throw config("verifyPeer must be a function (chain) => void that throws to refuse");
+
   let maxFragmentLength: number | null = null;
   if (options.maxFragmentLength !== undefined) {
     if (!MAX_FRAGMENT_CODES[options.maxFragmentLength as number]) throw config("maxFragmentLength must be 512, 1024, 2048 or 4096");
@@ -421,6 +469,9 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     random: options.random === undefined && providerRandom ? providerRandom : resolveRandom(options.random),
     now,
     allowUnknownTime,
+    pins,
+    pinHash,
+    verifyPeer: options.verifyPeer ?? null,
     requireExtendedMasterSecret: options.requireExtendedMasterSecret === true,
     trace: options.trace ?? null,
     keyLog: options.keyLog ?? null,

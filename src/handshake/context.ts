@@ -12,6 +12,9 @@ import type { CipherSuite } from "./suites.js";
 import type { TlsSession } from "./session.js";
 import { Transcript } from "./transcript.js";
 
+/** The reason given when no client certificate is configured at all (the client's error names it). */
+export const NO_CLIENT_CERTIFICATE = "no client certificate configured";
+
 /** Everything one handshake learns and needs; the client drops it once the connection is established. */
 export class HandshakeContext {
   readonly transcript: Transcript;
@@ -28,6 +31,8 @@ export class HandshakeContext {
   leafKey: PublicKey | null = null;
   verifyFlags: string[] = [];
   certificateRequest: CertificateRequest | null = null;
+  /** Why we answered the CertificateRequest with an empty Certificate (null: we did not). */
+  sentEmptyCertificate: string | null = null;
   masterSecret: Uint8Array | null = null;
   pendingReadCipher: RecordCipher | null = null;
   /** Abbreviated handshake only: our keys wait for the server's Finished. */

@@ -1,5 +1,7 @@
 import type { PublicKey } from "../crypto/signature.js";
 import { Alert, TlsError } from "../errors.js";
+import { detailText, failureDetails } from "./chain-details.js";
+import { checkPins, runVerifyPeer } from "./peer-checks.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
 import { verifyInfo } from "../x509/flags.js";
 import { TrustStore } from "../x509/trust-store.js";
@@ -67,6 +69,11 @@ export interface CertificateCheck {
   limits: WorkLimits;
   /** What the negotiated key exchange needs the leaf's key for (its keyUsage bit). */
   leafKeyUsage: LeafKeyUse;
+  /** pinnedPublicKeys (canonical base64) and the SHA-256 they are made with; null = no pinning. */
+  pins?: readonly string[] | null;
+  pinHash?: ((data: Uint8Array) => Uint8Array) | null;
+  /** The application's own check, after ours: it throws to refuse. */
+  verifyPeer?: ((chain: Certificate[]) => void) | null;
 }
 
 /** Unverified server keys (verify: false) still get a floor: below it, RSA is broken outright. */
@@ -105,6 +112,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   }
   let flags: string[] = [];
   let leaf: Certificate | undefined;
+  let verifiedPath: Certificate[] | null = null;
   if (check.anchors) {
     const result = verifyChainWith({
       chain: check.chain,
@@ -128,10 +136,13 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       const crossed = result.path.map((c) => rsaBoundsProblem(c.publicKey, bounds)).filter((p) => p !== null);
       if (crossed.length > 0) info.push(`KEY_BOUNDS: ${crossed[0]}`);
       if (flags.indexOf("KEY_USAGE") >= 0 && result.leaf) info.push(`the key exchange needs ${check.leafKeyUsage} in the leaf's keyUsage`);
-      const why = info.length > 0 ? info.join("; ") : "verification failed";
-      throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags);
+      const details = failureDetails(check, flags, result.path);
+      const why = (info.length > 0 ? info.join("; ") : "verification failed") + detailText(details);
+      throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags).with(details);
     }
     leaf = result.leaf;
+    verifiedPath = result.path;
+    if (check.pins && check.pinHash) checkPins(check.pins, check.pinHash, result.path, flags);
   }
   try {
     if (!leaf) leaf = parseCertificate(check.chain[0]);
@@ -155,6 +166,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   if (problem) {
     throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: KEY_BOUNDS: ${problem}`, Alert.unsupported_certificate, ["KEY_BOUNDS"]);
   }
+  if (check.verifyPeer) runVerifyPeer(check, verifiedPath, flags);
   return { leafKey: key, flags };
 }
 

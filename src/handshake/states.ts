@@ -2,7 +2,7 @@ import { concatBytes, equalBytes } from "../bytes.js";
 import { randomBytes } from "../crypto/random.js";
 import { Alert, TlsError } from "../errors.js";
 import type { HandshakeMessage } from "../record/handshake-reassembler.js";
-import { HandshakeContext, unexpectedMessage } from "./context.js";
+import { HandshakeContext, NO_CLIENT_CERTIFICATE, unexpectedMessage } from "./context.js";
 import { checkServerExtensions, clientExtensions, extensionName } from "./extensions.js";
 import { finishedVerifyData, masterSecret, trafficKeys, VERIFY_DATA_LENGTH } from "./key-schedule.js";
 import {
@@ -148,6 +148,8 @@ class ExpectCertificate implements HandshakeState {
     hs.config.trace?.(`<- certificate ${chain.length} cert(s)`);
     const { config } = hs;
     const clock = config.now ? config.now() : null;
+    // Kept before the check, so a refused chain stays readable (client.peerCertificates).
+    hs.chain = chain;
     const { leafKey, flags } = checkServerCertificate({
       chain,
       anchors: config.verify ? config.trustAnchors : null,
@@ -160,6 +162,9 @@ class ExpectCertificate implements HandshakeState {
       limits: config.limits,
       // RFC 5246 §7.4.2, RFC 8422 §5.3: ECDHE signs with the leaf's key, RSA key exchange encrypts to it.
       leafKeyUsage: hs.suite!.keyExchange === "ECDHE" ? "digitalSignature" : "keyEncipherment",
+      pins: config.pins,
+      pinHash: config.pinHash,
+      verifyPeer: config.verifyPeer,
     });
     const suite = hs.suite!;
     const wanted = suite.auth === "ECDSA" ? "ec" : "rsa";
@@ -251,10 +256,11 @@ function sendClientFlight(hs: HandshakeContext): void {
   if (hs.certificateRequest) {
     clientAuth = config.clientAuth
       ? config.clientAuth.select(hs.certificateRequest, config.clientCredential)
-      : { reason: "no client certificate configured" };
+      : { reason: NO_CLIENT_CERTIFICATE };
     if ("reason" in clientAuth) {
       // RFC 5246 §7.4.6: an empty Certificate lets the server decide whether to go on without one.
       hs.sendHandshake(encodeCertificateList([]), `(empty: ${clientAuth.reason})`);
+      hs.sentEmptyCertificate = clientAuth.reason;
     } else {
       hs.sendHandshake(encodeCertificateList(clientAuth.chain), `${clientAuth.chain.length} cert(s) for ${clientAuth.scheme.name}`);
     }

@@ -100,7 +100,7 @@ export class TlsSocket extends Duplex {
     const timeout = options.handshakeTimeout ?? 30_000;
     if (timeout > 0) {
       this.handshakeTimer = setTimeout(() => {
-        this.destroy(new TlsError("TRANSPORT", `TLS handshake did not complete within ${timeout} ms`));
+        this.destroy(new TlsError("TIMEOUT", `TLS handshake did not complete within ${timeout} ms (handshakeTimeout)`));
       }, timeout);
     }
     // Start on the next tick so the caller can attach 'secureConnect' / 'error' listeners first.

@@ -37,7 +37,7 @@ const DECRYPT_HINT =
   "Decrypt it once, e.g. `openssl pkey -in key.pem -out key-plain.pem` " +
   "(or `openssl pkcs8 -in key.pem -out key-plain.pem` for PKCS#8, `openssl rsa`/`openssl ec -in key.pem -out key-plain.pem` " +
   "for the traditional formats) and protect the plain file like the key it is; or, for PKCS#8 (PBES2) keys, pass " +
-  "decryptPrivateKey(pem, passphrase) from microtls/x509 as the key";
+  "decryptPrivateKey(pem, passphrase), exported by the microtls entry, as the key";
 
 function config(message: string): TlsError {
   return new TlsError("CONFIG", message);

@@ -331,10 +331,12 @@ export interface OpensslServerOptions {
   cipher?: string;
   groups?: string[];
   extraArgs?: string[];
+  /** Default "1.2"; "1.3" serves TLS 1.3 only (a server we must refuse with protocol_version). */
+  version?: "1.2" | "1.3";
 }
 
 export async function startOpensslServer(opts: OpensslServerOptions): Promise<ChildServer> {
-  const args = ["s_server", "-tls1_2", "-accept", `${LOOPBACK}:0`, "-cert", opts.certFile, "-key", opts.keyFile];
+  const args = ["s_server", opts.version === "1.3" ? "-tls1_3" : "-tls1_2", "-accept", `${LOOPBACK}:0`, "-cert", opts.certFile, "-key", opts.keyFile];
   if (opts.chainFile) args.push("-cert_chain", opts.chainFile);
   const mode = opts.mode ?? "www";
   if (mode === "www") args.push("-www");
