@@ -121,7 +121,7 @@ function flipAt(at: number, mask: number): MitmScript {
 
 describe("single-byte mutations of the server's flights", () => {
   it("every k-th byte of both server flights, xor 0x01 and 0x80: each handshake fails cleanly", async () => {
-    const stride = Math.ceil(handshakeEnd / 170);
+    const stride = Math.ceil(handshakeEnd / 250); // about 500 cases, 15-25 s on this machine
     const failures: string[] = [];
     for (let at = 0; at < handshakeEnd; at += stride) {
       for (const mask of [0x01, 0x80]) {
@@ -167,7 +167,7 @@ function reframe(sizes: (i: number) => number, acrossRecords: boolean): MitmScri
   return {
     server(rec, ctx) {
       if (rec.type !== 22 || ctx.serverCcsSeen) return ctx.toClient(rec.raw);
-      const st = ctx.state as { pending?: Buffer; n?: number };
+      const st = ctx.state as { pending?: Buffer; n?: number; emitted?: number };
       let data = acrossRecords ? Buffer.concat([st.pending ?? Buffer.alloc(0), rec.fragment]) : rec.fragment;
       // Coalescing stops at ServerHelloDone: nothing may follow it in its record.
       const flush = !acrossRecords || data.length >= 4 && data[data.length - rec.fragment.length] === HS.server_hello_done || rec.fragment[0] === 4;
@@ -176,6 +176,7 @@ function reframe(sizes: (i: number) => number, acrossRecords: boolean): MitmScri
       while (data.length > 0) {
         const n = Math.max(1, Math.min(data.length, sizes((st.n = (st.n ?? 0) + 1))));
         ctx.toClient(record(22, data.subarray(0, n)));
+        st.emitted = (st.emitted ?? 0) + 1;
         data = data.subarray(n);
       }
     },
@@ -183,19 +184,23 @@ function reframe(sizes: (i: number) => number, acrossRecords: boolean): MitmScri
 }
 
 describe("valid re-fragmentations must succeed", () => {
-  const cases: Array<[string, MitmScript]> = [
-    ["1-byte handshake records", reframe(() => 1, false)],
-    ["the first flight coalesced into one record", reframe(() => 1 << 14, true)],
-    ["the first flight re-cut at 7, 13, 300.. bytes across message boundaries", reframe((i) => [7, 13, 300, 2, 1000][i % 5], true)],
+  // How many plaintext handshake records went out, given the baseline's plaintext handshake bytes and records.
+  const cases: Array<[string, MitmScript, (bytes: number, records: number) => number]> = [
+    ["1-byte handshake records", reframe(() => 1, false), (bytes, records) => bytes - 4 * records],
+    ["the first flight coalesced into one record (NewSessionTicket in its own)", reframe(() => 1 << 14, true), () => 2],
+    ["the first flight re-cut at 7, 13, 300.. bytes across message boundaries", reframe((i) => [7, 13, 300, 2, 1000][i % 5], true), () => -1],
   ];
-  for (const [name, script] of cases)
+  for (const [name, script, expected] of cases)
     it(name, async () => {
       const o = await runCase(script, { send: Buffer.from("hello"), readBytes: 5 });
       count("re-fragmentation", o.ok && o.appData.toString() === "hello", label(o));
       expect(o.error).toBeUndefined();
       expect(o.appData.toString()).toBe("hello");
-      const coalesced = mitm.last.serverRecords.length;
-      expect(coalesced).toBeGreaterThan(0);
+      const plain = mitm.last.serverRecords.filter((r) => r.type === 22 && r.index < mitm.last.serverRecords.findIndex((x) => x.type === 20));
+      const bytes = plain.reduce((n, r) => n + r.fragment.length, 0) + 4 * plain.length;
+      const emitted = mitm.last.state.emitted as number;
+      if (expected(bytes, plain.length) >= 0) expect(emitted).toBe(expected(bytes, plain.length));
+      else expect(emitted).toBeGreaterThan(plain.length);
     });
 });
 
@@ -290,7 +295,6 @@ describe("post-handshake tampering", () => {
   ];
   for (const [name, script, send, check] of cases)
     it(name, async () => {
-      mitm.script = script;
       const m2 = await startMitm(scripted.port, script);
       try {
         const saved = mitm;
@@ -324,5 +328,60 @@ describe("post-handshake tampering", () => {
     } finally {
       await m2.close();
     }
+  });
+});
+
+describe("a transport that throws or lies (no proxy: the bio itself is hostile)", () => {
+  type Bio = [send: (d: Uint8Array) => number, recv: (b: Uint8Array) => number];
+  const swallow = (d: Uint8Array) => d.length;
+  const boom = (v: unknown) => () => {
+    throw v;
+  };
+  const cases: Array<[string, Bio]> = [
+    ["send throws an Error", [boom(new Error("EPIPE")), () => -2]],
+    ["send throws a string", [boom("nope"), () => -2]],
+    ["send throws undefined", [boom(undefined), () => -2]],
+    ["send claims one byte more than it was given", [(d) => d.length + 1, () => -2]],
+    ["send returns -7", [() => -7, () => -2]],
+    ["send returns NaN", [() => NaN, () => -2]],
+    ["send returns 1.5", [() => 1.5, () => -2]],
+    ["send returns a string", [(() => "3") as never, () => -2]],
+    ["recv throws", [swallow, boom(new RangeError("ECONNRESET"))]],
+    ["recv claims one byte more than the buffer", [swallow, (b) => b.length + 1]],
+    ["recv returns -7", [swallow, () => -7]],
+    ["recv returns WANT_WRITE", [swallow, () => -3]],
+    ["recv returns Infinity", [swallow, () => Infinity]],
+    ["recv returns 0.5", [swallow, () => 0.5]],
+    ["recv returns null", [swallow, (() => null) as never]],
+  ];
+  for (const [name, [send, recv]] of cases)
+    it(`${name}: TRANSPORT, no alert, and the same error on every later call`, async () => {
+      const { TlsClient } = await import("../src/client.js");
+      const client = new TlsClient({ serverName: "x.test", ca: standardPki().rootPem });
+      client.setBio(send, recv);
+      let first: unknown;
+      const t0 = Date.now();
+      try {
+        for (let i = 0; i < 5 && client.handshake() !== 0; i++);
+      } catch (e) {
+        first = e;
+      }
+      const ok = first instanceof TlsError && first.code === "TRANSPORT" && first.alert === undefined;
+      count("hostile transport", ok, first instanceof TlsError ? first.code : String(first));
+      expect(first).toBeInstanceOf(TlsError);
+      expect((first as TlsError).code).toBe("TRANSPORT");
+      expect((first as TlsError).alert).toBeUndefined();
+      expect(() => client.handshake()).toThrow(first as Error);
+      expect(Date.now() - t0).toBeLessThan(2_000);
+    });
+  it("send that never takes a byte: WANT_WRITE on every call, never an exception or a spin", async () => {
+    const { TlsClient, WANT_WRITE } = await import("../src/client.js");
+    const client = new TlsClient({ serverName: "x.test", ca: standardPki().rootPem });
+    let calls = 0;
+    client.setBio(() => (calls++, 0), () => -2);
+    const results = Array.from({ length: 3 }, () => client.handshake());
+    count("hostile transport", results.every((r) => r === WANT_WRITE) && calls === 3, "WANT_WRITE");
+    expect(results).toEqual([WANT_WRITE, WANT_WRITE, WANT_WRITE]);
+    expect(calls).toBe(3);
   });
 });

@@ -44,6 +44,8 @@ export interface Plain {
   clientAlerts: Array<[number, number]>;
   serverRecords: Rec[];
   clientRecords: Rec[];
+  /** The connection's Ctx.state, for what the script counted. */
+  state: Record<string, unknown>;
 }
 
 export function record(type: number, fragment: Uint8Array, version = 0x0303): Buffer {
@@ -90,7 +92,7 @@ export async function startMitm(upstreamPort: number, script: MitmScript = {}): 
   const sockets = new Set<net.Socket>();
   const mitm: Mitm = {
     port: 0,
-    last: { clientAlerts: [], serverRecords: [], clientRecords: [] },
+    last: { clientAlerts: [], serverRecords: [], clientRecords: [], state: {} },
     script,
     close: () =>
       new Promise<void>((resolve) => {
@@ -100,7 +102,7 @@ export async function startMitm(upstreamPort: number, script: MitmScript = {}): 
   };
   const server = net.createServer({ allowHalfOpen: true }, (down) => {
     const s = mitm.script;
-    const seen: Plain = { clientAlerts: [], serverRecords: [], clientRecords: [] };
+    const seen: Plain = { clientAlerts: [], serverRecords: [], clientRecords: [], state: {} };
     mitm.last = seen;
     const up = net.connect({ host: LOOPBACK, port: upstreamPort, allowHalfOpen: true });
     for (const sock of [down, up]) {
@@ -117,7 +119,7 @@ export async function startMitm(upstreamPort: number, script: MitmScript = {}): 
       endClient: () => void (!down.destroyed && down.end()),
       serverCcsSeen: false,
       clientCcsSeen: false,
-      state: {},
+      state: seen.state,
     };
     let fromServer = Buffer.alloc(0);
     let fromClient = Buffer.alloc(0);
