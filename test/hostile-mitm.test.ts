@@ -7,21 +7,11 @@ import { readFileSync } from "node:fs";
 import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TlsError } from "../src/errors.js";
-import { asRecords, drive, handshakeMessage, record, rewriteFirstFlight, startMitm, type Mitm, type MitmScript, type Outcome } from "./helpers/mitm.js";
+import { asRecords, count, drive, flipAt, handshakeMessage, HS, label, printTally, record, reframe, rejection, rewriteFirstFlight, startMitm, type Mitm, type MitmScript, type Outcome } from "./helpers/mitm.js";
 import { standardPki } from "./helpers/pki.js";
 import { closeAllServers, startNodeTlsServer, type NodeTlsServer } from "./helpers/servers.js";
 
 const A = { unexpected_message: 10, bad_record_mac: 20, record_overflow: 22, illegal_parameter: 47, decode_error: 50, protocol_version: 70, unsupported_extension: 110, internal_error: 80 } as const;
-const HS = { server_hello: 2, certificate: 11, server_key_exchange: 12, server_hello_done: 14 } as const;
-
-const tally = new Map<string, { cases: number; passed: number; detail: Map<string, number> }>();
-function count(family: string, passed: boolean, what: string): void {
-  const t = tally.get(family) ?? { cases: 0, passed: 0, detail: new Map() };
-  t.cases++;
-  if (passed) t.passed++;
-  t.detail.set(what, (t.detail.get(what) ?? 0) + 1);
-  tally.set(family, t);
-}
 
 let echo: NodeTlsServer;
 let scripted: NodeTlsServer;
@@ -65,58 +55,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await mitm?.close();
   await closeAllServers();
-  const lines = [...tally].map(([f, t]) => `  ${f}: ${t.passed}/${t.cases} passed (${[...t.detail].map(([k, v]) => `${k} ×${v}`).join(", ")})`);
-  console.log(`hostile-mitm tally:\n${lines.join("\n")}`);
+  printTally("hostile-mitm");
 });
-
-/** Why an outcome is not a clean rejection, or null when it is (code and alert as given when they are). */
-function rejection(o: Outcome, code?: string, alert?: number): string | null {
-  if (o.timedOut) return `timed out after ${o.ms} ms`;
-  if (o.ok) return "succeeded";
-  const e = o.error;
-  if (!(e instanceof TlsError)) return `raw ${e?.constructor?.name}: ${e?.message}`;
-  if (e.code === "INTERNAL_ERROR") return `internal error: ${e.message}`;
-  if (code && e.code !== code) return `code ${e.code} (${e.message}), expected ${code}`;
-  if (alert !== undefined && e.alert !== alert) return `alert ${e.alert} (${e.message}), expected ${alert}`;
-  if (e.alert !== undefined && e.code !== "ALERT_RECEIVED" && e.code !== "TRANSPORT") {
-    // What went on the wire: a plaintext alert the proxy can read, or (after our CCS) one encrypted alert record.
-    const seen = mitm.last.clientAlerts;
-    const last = mitm.last.clientRecords[mitm.last.clientRecords.length - 1];
-    if (seen.length > 0) {
-      if (seen[seen.length - 1][0] !== 2 || seen[seen.length - 1][1] !== e.alert) return `wire alert ${seen.join("/")} ≠ error.alert ${e.alert}`;
-    } else if (!last || last.type !== 21) return `no alert record on the wire for ${e.code}/${e.alert}`;
-  }
-  return null;
-}
-
-function label(o: Outcome): string {
-  const e = o.error as TlsError | undefined;
-  return o.ok ? "ok" : e?.alert !== undefined ? `${e.code}/${e.alert}` : `${e?.code ?? e?.message}`;
-}
 
 async function runCase(script: MitmScript, opts: Parameters<typeof drive>[1] = {}): Promise<Outcome> {
   mitm.script = script;
   return drive(mitm.port, { timeoutMs: 5_000, ...opts });
-}
-
-/** Forwards the server's stream with byte `at` xored by `mask`; ends the client's side if everyone goes quiet. */
-function flipAt(at: number, mask: number): MitmScript {
-  return {
-    server(rec, ctx) {
-      let raw = rec.raw;
-      if (at >= rec.offset && at < rec.offset + raw.length) {
-        raw = Buffer.from(raw);
-        raw[at - rec.offset] ^= mask;
-        // A grown length leaves both ends waiting: cut the stream when nobody speaks for 300 ms.
-        ctx.state.stall = setTimeout(() => ctx.endClient(), 300);
-      }
-      ctx.toClient(raw);
-    },
-    client(rec, ctx) {
-      clearTimeout(ctx.state.stall as NodeJS.Timeout);
-      ctx.toServer(rec.raw);
-    },
-  };
 }
 
 describe("single-byte mutations of the server's flights", () => {
@@ -126,7 +70,7 @@ describe("single-byte mutations of the server's flights", () => {
     for (let at = 0; at < handshakeEnd; at += stride) {
       for (const mask of [0x01, 0x80]) {
         const o = await runCase(flipAt(at, mask));
-        const why = rejection(o);
+        const why = rejection(o, mitm);
         count(`byte sweep (stride ${stride}, ${handshakeEnd} bytes)`, why === null, label(o));
         if (why) failures.push(`byte ${at} ^0x${mask.toString(16)}: ${why}`);
       }
@@ -154,34 +98,13 @@ describe("truncation", () => {
       // After the handshake, a cut before the echo arrives is a truncation of application data.
       const o = await runCase(script, { send: Buffer.from("hello"), readBytes: 5 });
       // Cut inside the last record (the echo's close_notify), the echo has already arrived: that one must succeed.
-      const why = index === recordLengths.length - 1 ? (o.ok ? null : rejection(o)) : rejection(o, "TRUNCATED");
+      const why = index === recordLengths.length - 1 ? (o.ok ? null : rejection(o, mitm)) : rejection(o, mitm, "TRUNCATED");
       count("truncation", why === null, label(o));
       if (why) failures.push(`cut in record ${index} after ${keep} bytes: ${why}`);
     }
     expect(failures).toEqual([]);
   }, 60_000);
 });
-
-/** Re-frames the server's plaintext handshake bytes (before its CCS) into records of the given sizes. */
-function reframe(sizes: (i: number) => number, acrossRecords: boolean): MitmScript {
-  return {
-    server(rec, ctx) {
-      if (rec.type !== 22 || ctx.serverCcsSeen) return ctx.toClient(rec.raw);
-      const st = ctx.state as { pending?: Buffer; n?: number; emitted?: number };
-      let data = acrossRecords ? Buffer.concat([st.pending ?? Buffer.alloc(0), rec.fragment]) : rec.fragment;
-      // Coalescing stops at ServerHelloDone: nothing may follow it in its record.
-      const flush = !acrossRecords || data.length >= 4 && data[data.length - rec.fragment.length] === HS.server_hello_done || rec.fragment[0] === 4;
-      if (!flush) return void (st.pending = data);
-      st.pending = undefined;
-      while (data.length > 0) {
-        const n = Math.max(1, Math.min(data.length, sizes((st.n = (st.n ?? 0) + 1))));
-        ctx.toClient(record(22, data.subarray(0, n)));
-        st.emitted = (st.emitted ?? 0) + 1;
-        data = data.subarray(n);
-      }
-    },
-  };
-}
 
 describe("valid re-fragmentations must succeed", () => {
   // How many plaintext handshake records went out, given the baseline's plaintext handshake bytes and records.
@@ -249,7 +172,7 @@ describe("protocol violations injected by the proxy", () => {
   for (const [name, script, code, alert] of cases)
     it(`${name}: ${code}`, async () => {
       const o = await runCase(script, { client: ECDSA128 });
-      const why = rejection(o, code, alert);
+      const why = rejection(o, mitm, code, alert);
       count("protocol violations", why === null, `${label(o)}`);
       expect(why).toBeNull();
     });
@@ -280,18 +203,18 @@ describe("post-handshake tampering", () => {
     return c;
   };
   const cases: Array<[string, MitmScript, string, (o: Outcome) => string | null]> = [
-    ["a flipped ciphertext byte", afterHandshake((r, _n, ctx) => ctx.toClient(flip(r, r.length - 20))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a flipped explicit nonce byte", afterHandshake((r, _n, ctx) => ctx.toClient(flip(r, 6))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a flipped tag byte", afterHandshake((r, _n, ctx) => ctx.toClient(flip(r, r.length - 1))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a record relabelled as an alert", afterHandshake((r, _n, ctx) => ctx.toClient(patch(Buffer.from(r), 0, [21]))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a record with version 3.1", afterHandshake((r, _n, ctx) => ctx.toClient(patch(Buffer.from(r), 1, [3, 1]))), "hello", (o) => rejection(o, "PROTOCOL_VERSION", A.protocol_version)],
-    ["a record cut short by its length field", afterHandshake((r, _n, ctx) => ctx.toClient(record(23, r.subarray(5, r.length - 1)))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a replayed record", afterHandshake((r, _n, ctx) => (ctx.toClient(r), ctx.toClient(r))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac) ?? (o.appData.toString() === "hello" ? null : `read ${o.appData}`)],
-    ["two records swapped", afterHandshake((r, n, ctx) => (n === 0 ? (ctx.state.held = r) : (ctx.toClient(r), ctx.toClient(ctx.state.held as Buffer)))), "two", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac) ?? (o.appData.length === 0 ? null : `read ${o.appData}`)],
-    ["the first of two records dropped", afterHandshake((r, n, ctx) => void (n === 1 && ctx.toClient(r))), "two", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a plaintext fatal alert injected mid-stream", afterHandshake((r, _n, ctx) => (ctx.toClient(record(21, Buffer.from([2, 40]))), ctx.toClient(r))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a plaintext HelloRequest injected mid-stream", afterHandshake((r, _n, ctx) => (ctx.toClient(record(22, Buffer.from([0, 0, 0, 0]))), ctx.toClient(r))), "hello", (o) => rejection(o, "BAD_RECORD_MAC", A.bad_record_mac)],
-    ["a 16,385-byte ciphertext record header... (over the 2^14+2048 limit)", afterHandshake((_r, _n, ctx) => ctx.toClient(record(23, Buffer.alloc(18_433)))), "hello", (o) => rejection(o, "RECORD_OVERFLOW", A.record_overflow)],
+    ["a flipped ciphertext byte", afterHandshake((r, _n, ctx) => ctx.toClient(flip(r, r.length - 20))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a flipped explicit nonce byte", afterHandshake((r, _n, ctx) => ctx.toClient(flip(r, 6))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a flipped tag byte", afterHandshake((r, _n, ctx) => ctx.toClient(flip(r, r.length - 1))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a record relabelled as an alert", afterHandshake((r, _n, ctx) => ctx.toClient(patch(Buffer.from(r), 0, [21]))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a record with version 3.1", afterHandshake((r, _n, ctx) => ctx.toClient(patch(Buffer.from(r), 1, [3, 1]))), "hello", (o) => rejection(o, mitm, "PROTOCOL_VERSION", A.protocol_version)],
+    ["a record cut short by its length field", afterHandshake((r, _n, ctx) => ctx.toClient(record(23, r.subarray(5, r.length - 1)))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a replayed record", afterHandshake((r, _n, ctx) => (ctx.toClient(r), ctx.toClient(r))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac) ?? (o.appData.toString() === "hello" ? null : `read ${o.appData}`)],
+    ["two records swapped", afterHandshake((r, n, ctx) => (n === 0 ? (ctx.state.held = r) : (ctx.toClient(r), ctx.toClient(ctx.state.held as Buffer)))), "two", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac) ?? (o.appData.length === 0 ? null : `read ${o.appData}`)],
+    ["the first of two records dropped", afterHandshake((r, n, ctx) => void (n === 1 && ctx.toClient(r))), "two", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a plaintext fatal alert injected mid-stream", afterHandshake((r, _n, ctx) => (ctx.toClient(record(21, Buffer.from([2, 40]))), ctx.toClient(r))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a plaintext HelloRequest injected mid-stream", afterHandshake((r, _n, ctx) => (ctx.toClient(record(22, Buffer.from([0, 0, 0, 0]))), ctx.toClient(r))), "hello", (o) => rejection(o, mitm, "BAD_RECORD_MAC", A.bad_record_mac)],
+    ["a 16,385-byte ciphertext record header... (over the 2^14+2048 limit)", afterHandshake((_r, _n, ctx) => ctx.toClient(record(23, Buffer.alloc(18_433)))), "hello", (o) => rejection(o, mitm, "RECORD_OVERFLOW", A.record_overflow)],
   ];
   for (const [name, script, send, check] of cases)
     it(name, async () => {

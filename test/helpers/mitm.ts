@@ -9,6 +9,8 @@ import { TlsError } from "../../src/errors.js";
 import { standardPki, TEST_HOST } from "./pki.js";
 import { LOOPBACK } from "./servers.js";
 
+export const HS = { server_hello: 2, new_session_ticket: 4, certificate: 11, server_key_exchange: 12, server_hello_done: 14 } as const;
+
 export interface Rec {
   type: number;
   version: number;
@@ -288,4 +290,87 @@ export function drive(port: number, opts: DriveOptions = {}): Promise<Outcome> {
       if (!done) finish({ error: e });
     });
   });
+}
+
+// Per-family counts, printed by printTally (one process runs one test file, so one tally per file).
+const tally = new Map<string, { cases: number; passed: number; detail: Map<string, number> }>();
+export function count(family: string, passed: boolean, what: string): void {
+  const t = tally.get(family) ?? { cases: 0, passed: 0, detail: new Map() };
+  t.cases++;
+  if (passed) t.passed++;
+  t.detail.set(what, (t.detail.get(what) ?? 0) + 1);
+  tally.set(family, t);
+}
+
+/** Why an outcome is not a clean rejection, or null when it is (code and alert as given when they are). */
+export function rejection(o: Outcome, mitm: Mitm, code?: string, alert?: number): string | null {
+  if (o.timedOut) return `timed out after ${o.ms} ms`;
+  if (o.ok) return "succeeded";
+  const e = o.error;
+  if (!(e instanceof TlsError)) return `raw ${e?.constructor?.name}: ${e?.message}`;
+  if (e.code === "INTERNAL_ERROR") return `internal error: ${e.message}`;
+  if (code && e.code !== code) return `code ${e.code} (${e.message}), expected ${code}`;
+  if (alert !== undefined && e.alert !== alert) return `alert ${e.alert} (${e.message}), expected ${alert}`;
+  if (e.alert !== undefined && e.code !== "ALERT_RECEIVED" && e.code !== "TRANSPORT") {
+    // What went on the wire: a plaintext alert the proxy can read, or (after our CCS) one encrypted alert record.
+    const seen = mitm.last.clientAlerts;
+    const last = mitm.last.clientRecords[mitm.last.clientRecords.length - 1];
+    if (seen.length > 0) {
+      if (seen[seen.length - 1][0] !== 2 || seen[seen.length - 1][1] !== e.alert) return `wire alert ${seen.join("/")} ≠ error.alert ${e.alert}`;
+    } else if (!last || last.type !== 21) return `no alert record on the wire for ${e.code}/${e.alert}`;
+  }
+  return null;
+}
+
+export function label(o: Outcome): string {
+  const e = o.error as TlsError | undefined;
+  return o.ok ? "ok" : e?.alert !== undefined ? `${e.code}/${e.alert}` : `${e?.code ?? e?.message}`;
+}
+
+/** Forwards the server's stream with byte `at` xored by `mask`; ends the client's side if everyone goes quiet. */
+export function flipAt(at: number, mask: number): MitmScript {
+  return {
+    server(rec, ctx) {
+      let raw = rec.raw;
+      if (at >= rec.offset && at < rec.offset + raw.length) {
+        raw = Buffer.from(raw);
+        raw[at - rec.offset] ^= mask;
+        // A grown length leaves both ends waiting: cut the stream when nobody speaks for 300 ms.
+        ctx.state.stall = setTimeout(() => ctx.endClient(), 300);
+      }
+      ctx.toClient(raw);
+    },
+    client(rec, ctx) {
+      clearTimeout(ctx.state.stall as NodeJS.Timeout);
+      ctx.toServer(rec.raw);
+    },
+  };
+}
+
+/** Re-frames the server's plaintext handshake bytes (before its CCS) into records of the given sizes. */
+export function reframe(sizes: (i: number) => number, acrossRecords: boolean): MitmScript {
+  return {
+    server(rec, ctx) {
+      if (rec.type !== 22 || ctx.serverCcsSeen) return ctx.toClient(rec.raw);
+      const st = ctx.state as { pending?: Buffer; n?: number; emitted?: number };
+      let data = acrossRecords ? Buffer.concat([st.pending ?? Buffer.alloc(0), rec.fragment]) : rec.fragment;
+      // Coalescing stops at ServerHelloDone: nothing may follow it in its record.
+      const endsFlight = data.length >= 4 && data[data.length - 4] === HS.server_hello_done && data.readUIntBE(data.length - 3, 3) === 0;
+      const flush = !acrossRecords || endsFlight || rec.fragment[0] === HS.new_session_ticket;
+      if (!flush) return void (st.pending = data);
+      st.pending = undefined;
+      while (data.length > 0) {
+        const n = Math.max(1, Math.min(data.length, sizes((st.n = (st.n ?? 0) + 1))));
+        ctx.toClient(record(22, data.subarray(0, n)));
+        st.emitted = (st.emitted ?? 0) + 1;
+        data = data.subarray(n);
+      }
+    },
+  };
+}
+
+
+export function printTally(file: string): void {
+  const lines = [...tally].map(([f, t]) => `  ${f}: ${t.passed}/${t.cases} passed (${[...t.detail].map(([k, v]) => `${k} ×${v}`).join(", ")})`);
+  console.log(`${file} tally:\n${lines.join("\n")}`);
 }
