@@ -284,9 +284,10 @@ export function drive(port: number, opts: DriveOptions = {}): Promise<Outcome> {
       eof = true;
       step();
     });
+    // A reset is an EOF for the client: it must say TRUNCATED itself; only if it is not reading does the raw error stand.
     sock.on("error", (e) => {
       eof = true;
-      if (inbound.length === 0 && !done) step();
+      step();
       if (!done) finish({ error: e });
     });
   });
