@@ -303,6 +303,7 @@ export class CoreTlsClient {
       throw new TlsError("UNEXPECTED_MESSAGE", `unexpected post-handshake message type ${msg.type}: renegotiation is not supported`, Alert.unexpected_message);
     }
     this.handshakeState = this.handshakeState.handle(this.hs!, msg);
+    if (msg.type === HandshakeType.server_hello) this.record.versionChosen = true;
     if (this.handshakeState === Established) this.completeHandshake();
   }
 

@@ -38,6 +38,8 @@ export class RecordLayer {
    * completes no application data may arrive at all, so the client keeps this false until then (issue #14).
    */
   emptyApplicationData: boolean;
+  /** Set once the ServerHello chose TLS 1.2: from then on plaintext records must say 0x0303 too (as BoringSSL). */
+  versionChosen = false;
 
   constructor(opts: { trace?: (line: string) => void; emptyApplicationData?: boolean } = {}) {
     this.trace = opts.trace;
@@ -66,8 +68,8 @@ export class RecordLayer {
       if (raw === null) return null;
       const { type, fragment } = raw;
       // The AAD fixes the version at 0x0303, so nothing authenticates the header's copy: check it here instead.
-      if (this.readCipher && raw.version !== TLS12_VERSION) {
-        throw new TlsError("PROTOCOL_VERSION", `protected record with version 0x${raw.version.toString(16)}`, Alert.protocol_version);
+      if ((this.readCipher || this.versionChosen) && raw.version !== TLS12_VERSION) {
+        throw new TlsError("PROTOCOL_VERSION", `${this.readCipher ? "protected " : ""}record with version 0x${raw.version.toString(16)} after TLS 1.2 was chosen`, Alert.protocol_version);
       }
       // Decrypted output is fresh; a plaintext fragment is a view of our buffer, so copy it out.
       const data = this.readCipher ? this.readCipher.decrypt(type, fragment) : fragment.slice();
