@@ -6,7 +6,7 @@ import type { CertificateCheck } from "./server-certificate.js";
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/** Standard base64 with padding (engines have no btoa, and src/ uses no Buffer). */
+/** Standard base64 with padding: engines have no btoa, and src/ stays free of Node's byte type. */
 export function toBase64(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i += 3) {
