@@ -111,6 +111,7 @@ export interface BurstStats {
   elapsedMs: number;
   slowestMs: number;
   slowestLength: number;
+  slowestInput: Uint8Array;
   outcomes: number;
   added: number;
 }
@@ -119,7 +120,7 @@ export interface BurstStats {
 export function burst(target: FuzzTarget, seeds: Uint8Array[], opts: BurstOptions): BurstStats {
   const pool = seeds.length > 0 ? seeds.slice() : [new Uint8Array(0)];
   const seen = new Set<string>();
-  const stats: BurstStats = { executed: 0, elapsedMs: 0, slowestMs: 0, slowestLength: 0, outcomes: 0, added: 0 };
+  const stats: BurstStats = { executed: 0, elapsedMs: 0, slowestMs: 0, slowestLength: 0, slowestInput: new Uint8Array(0), outcomes: 0, added: 0 };
   let addedBytes = 0;
   const note = (data: Uint8Array, keep: boolean): void => {
     const o = check(target, data);
@@ -127,6 +128,7 @@ export function burst(target: FuzzTarget, seeds: Uint8Array[], opts: BurstOption
     if (o.cpuMs > stats.slowestMs) {
       stats.slowestMs = o.cpuMs;
       stats.slowestLength = data.length;
+      stats.slowestInput = data.slice();
     }
     if (!seen.has(o.signature)) {
       seen.add(o.signature);

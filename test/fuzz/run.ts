@@ -1,6 +1,6 @@
 // `npm run fuzz [-- --seconds N] [--runs N] [--target a,b] [--skip a,b] [--seed N]`: fuzz every target (or one) for a set time,
 // growing test/fuzz/corpus/<target>/ with inputs that took a new path. Prints inputs, exec/s and the slowest input.
-import { Escape } from "./harness.js";
+import { Escape, check } from "./harness.js";
 import { burst, loadCorpus } from "./engine.js";
 import { targets } from "./targets/index.js";
 
@@ -29,9 +29,12 @@ for (const target of targets) {
   try {
     const s = burst(target, seeds, { seed, numRuns: runs, timeLimitMs: seconds * 1000, saveNew: true });
     const rate = Math.round(s.executed / (s.elapsedMs / 1000));
+    // The slowest single measurement may be a GC pause or a busy machine: re-measure that input, keep the best of 5.
+    let again = Infinity;
+    for (let i = 0; i < 5; i++) again = Math.min(again, check(target, s.slowestInput).cpuMs);
     console.log(
       `${target.name.padEnd(22)} ${String(s.executed).padStart(8)} inputs  ${String(rate).padStart(7)} exec/s  ` +
-        `slowest ${s.slowestMs.toFixed(2)} ms (${s.slowestLength} B)  outcomes ${s.outcomes}  corpus +${s.added}  escapes 0`,
+        `slowest ${s.slowestMs.toFixed(2)} ms (${s.slowestLength} B, re-measured ${again.toFixed(2)} ms)  outcomes ${s.outcomes}  corpus +${s.added}  escapes 0`,
     );
   } catch (e) {
     failed = true;
