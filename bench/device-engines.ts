@@ -6,6 +6,7 @@
 //               with small heaps growing in small steps (XST_CREATION) so that XS collects before it grows;
 //   QuickJS-ng: the smallest --memory-limit that passes, by bisection (16 KiB steps, then 3 passes in a row).
 // Run: npm run bench:device -- [--bundle microtls.engine|microtls.device] [--runs N]
+import { bisectLimit } from "../test/engines/bisect.js";
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -145,21 +146,7 @@ async function main(): Promise<void> {
   console.error(`xs cold ${String(xs.coldHandshakeMs)} ms, warm ${String(xs.warmHandshakeMs)} ms`);
 
   // ---- QuickJS-ng ----
-  const bisect = async (passes: (limit: number) => Promise<boolean>, lo = 64 * KiB, hi = 64 * 1024 * KiB, step = 16 * KiB): Promise<number | null> => {
-    if (!(await passes(hi))) return null;
-    while (hi - lo > step) {
-      const mid = Math.round((lo + hi) / 2 / step) * step;
-      if (await passes(mid)) hi = mid;
-      else lo = mid;
-    }
-    // Near the threshold a run can differ (key sizes, GC timing): climb until three runs in a row pass.
-    for (;;) {
-      let ok = true;
-      for (let i = 0; i < 3 && ok; i++) ok = await passes(hi);
-      if (ok) return hi;
-      hi += step;
-    }
-  };
+  const bisect = bisectLimit;
   const qjsVersion = execFileSync(ENGINE_BIN.qjsng, ["--version"], { encoding: "utf8" }).trim();
   const quickjs: Record<string, unknown> = {
     engine: `QuickJS-ng ${qjsVersion.replace(/^.*version\s*/i, "")}: qjs from quickjs-ng-05b2db9 (cmake Release)`,

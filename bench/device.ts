@@ -3,6 +3,7 @@
 // handshake in a fresh engine) CPU times. A measurement, not a test; writes bench/results-device.json.
 // "handshake" is a session echoing 1 byte (the driver always echoes something before close_notify).
 // Run: npx tsx bench/device.ts [--runs N]
+import { bisectLimit } from "../test/engines/bisect.js";
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -17,21 +18,8 @@ const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf("--runs") + 1]) || 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Smallest limit (multiple of `step`) at which `passes` holds, confirmed by 3 passes in a row. */
-async function bisect(passes: (limit: number) => Promise<boolean>, lo = 64 * KiB, hi = 16 * 1024 * KiB, step = 16 * KiB): Promise<number | null> {
-  if (!(await passes(hi))) return null;
-  while (hi - lo > step) {
-    const mid = Math.round((lo + hi) / 2 / step) * step;
-    if (await passes(mid)) hi = mid;
-    else lo = mid;
-  }
-  for (;;) {
-    let ok = true;
-    for (let i = 0; i < 3 && ok; i++) ok = await passes(hi);
-    if (ok) return hi;
-    hi += step;
-  }
-}
+// QuickJS 2021 runs here fit well under 16 MiB: start the search there.
+const bisect = (passes: (limit: number) => Promise<boolean>) => bisectLimit(passes, 64 * KiB, 16 * 1024 * KiB);
 
 /** Bytes of the minified bundle per package / source folder, from esbuild's metafile. */
 function composition(bundle: string): Record<string, number> {

@@ -5,6 +5,7 @@
 //     close_notify pass, found by bisection and confirmed by 3 passes in a row; plus the same for the parts
 //     (engine + driver alone, the bundle loaded, noble AES alone, the asn1 stack alone and parsing the chain).
 // Run: npx tsx test/engines/measure.ts [--runs N] [--skip-times] [--skip-memory]
+import { bisectLimit } from "./bisect.js";
 import { build } from "esbuild";
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -115,22 +116,7 @@ async function bundleComposition(): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(byPart).sort((a, b) => b[1] - a[1]));
 }
 
-/** Smallest limit (bytes, multiple of `step`) at which `passes` holds, confirmed by 3 passes in a row. */
-async function bisect(passes: (limit: number) => Promise<boolean>, lo = 64 * KiB, hi = 64 * 1024 * KiB, step = 16 * KiB): Promise<number | null> {
-  if (!(await passes(hi))) return null;
-  while (hi - lo > step) {
-    const mid = Math.round((lo + hi) / 2 / step) * step;
-    if (await passes(mid)) hi = mid;
-    else lo = mid;
-  }
-  // Near the threshold a run can differ (key sizes, GC timing): climb until three runs in a row pass.
-  for (;;) {
-    let ok = true;
-    for (let i = 0; i < 3 && ok; i++) ok = await passes(hi);
-    if (ok) return hi;
-    hi += step;
-  }
-}
+const bisect = bisectLimit;
 
 async function main(): Promise<void> {
   buildNativeEngines();
