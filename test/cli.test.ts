@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../src/cli/main.js";
+import { run } from "../src/node/cli/main.js";
 import { clientPkiFor } from "./helpers/client-keys.js";
 import { sharedPki, standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, LOOPBACK, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";

@@ -1,7 +1,7 @@
 // What the CLI reports about a server's chain: each certificate as sent, the verification with its reasons,
 // and the certificate to put on a device (the anchor that verified the chain, or the root the chain names).
 import { createHash, X509Certificate } from "node:crypto";
-import { parseCertificate, TrustStore, verifyChain, verifyInfo, type Certificate } from "../x509/index.js";
+import { parseCertificate, TrustStore, verifyChain, verifyInfo, type Certificate } from "../../x509/index.js";
 
 export interface CertificateInfo {
   subject: string;

@@ -4,7 +4,7 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { parseArgs } from "node:util";
-import { connect, TlsError, type ConnectOptions, type TlsSocket } from "../node/index.js";
+import { connect, TlsError, type ConnectOptions, type TlsSocket } from "../index.js";
 import { describeCertificate, deviceCertificate, verify, type CertificateInfo, type DeviceCertificate, type Verification } from "./inspect.js";
 
 const USAGE = `usage: microtls connect host:port [options]
