@@ -13,6 +13,19 @@ import { writeFileSync } from "node:fs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+// The crypto entry points the in-engine vector tests call (global microtlsCrypto); the device pair builds the same
+// names, with its plugin swapping the device's own crypto in under them.
+const CRYPTO_TEST_SOURCE = [
+  'export { aesGcm } from "./src/crypto/aes-gcm.ts";',
+  'export { chacha20Poly1305 } from "./src/crypto/chacha20-poly1305.ts";',
+  'export { x25519Group } from "./src/crypto/x25519.ts";',
+  'export { p256Group, p384Group } from "./src/crypto/nist-ecdh.ts";',
+  'export { ecdsaVerify } from "./src/crypto/ecdsa.ts";',
+  'export { rsaPkcs1Verify, rsaPssVerify } from "./src/crypto/rsa.ts";',
+  'export { hash, hmac } from "./src/crypto/hash.ts";',
+  'export { prf } from "./src/crypto/prf.ts";',
+].join("\n");
+
 const ENTRIES = {
   "microtls.engine": {
     globalName: "microtls",
@@ -25,16 +38,7 @@ const ENTRIES = {
   },
   "microtls.engine-test": {
     globalName: "microtlsCrypto",
-    source: [
-      'export { aesGcm } from "./src/crypto/aes-gcm.ts";',
-      'export { chacha20Poly1305 } from "./src/crypto/chacha20-poly1305.ts";',
-      'export { x25519Group } from "./src/crypto/x25519.ts";',
-      'export { p256Group, p384Group } from "./src/crypto/nist-ecdh.ts";',
-      'export { ecdsaVerify } from "./src/crypto/ecdsa.ts";',
-      'export { rsaPkcs1Verify, rsaPssVerify } from "./src/crypto/rsa.ts";',
-      'export { hash, hmac } from "./src/crypto/hash.ts";',
-      'export { prf } from "./src/crypto/prf.ts";',
-    ].join("\n"),
+    source: CRYPTO_TEST_SOURCE,
   },
   "microtls.device": {
     globalName: "microtls",
@@ -44,18 +48,9 @@ const ENTRIES = {
   "microtls.device-test": {
     globalName: "microtlsCrypto",
     device: true,
-    source: [
-      // The same names as microtls.engine-test, over the device's crypto (p384Group included: the device offers no
-      // P-384 group, but its P-384 arithmetic verifies certificate signatures, so the vectors check it).
-      'export { aesGcm } from "./src/crypto/aes-gcm.ts";',
-      'export { chacha20Poly1305 } from "./src/crypto/chacha20-poly1305.ts";',
-      'export { x25519Group } from "./src/crypto/x25519.ts";',
-      'export { p256Group, p384Group } from "./src/crypto/nist-ecdh.ts";',
-      'export { ecdsaVerify } from "./src/crypto/ecdsa.ts";',
-      'export { rsaPkcs1Verify, rsaPssVerify } from "./src/crypto/rsa.ts";',
-      'export { hash, hmac } from "./src/crypto/hash.ts";',
-      'export { prf } from "./src/crypto/prf.ts";',
-    ].join("\n"),
+    // The same names as microtls.engine-test, over the device's crypto (p384Group included: the device offers no
+    // P-384 group, but its P-384 arithmetic verifies certificate signatures, so the vectors check it).
+    source: CRYPTO_TEST_SOURCE,
   },
   "microtls.native": {
     globalName: "microtls",
