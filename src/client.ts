@@ -1,12 +1,12 @@
 import { Alert, alertName, TlsError } from "./errors.js";
 import type { GroupName } from "./crypto/ecdh.js";
 import { NO_TABLES, resolveConfig, type AlgorithmTables, type ClientConfig, type CoreTlsClientOptions, type TlsClientOptions } from "./handshake/config.js";
-import { HandshakeContext, NO_CLIENT_CERTIFICATE } from "./handshake/context.js";
+import { NO_CLIENT_CERTIFICATE } from "./handshake/context.js";
+import { Handshake, type HandshakeResult } from "./handshake/handshake.js";
 import { HandshakeType, parseEmpty } from "./handshake/messages.js";
 import { ALL_ALGORITHMS } from "./handshake/name-tables.js";
 import { parseChain } from "./handshake/server-certificate.js";
 import type { TlsSession } from "./handshake/session.js";
-import { Established, startHandshake, type HandshakeState } from "./handshake/states.js";
 import { ContentType } from "./record/content-type.js";
 import { HandshakeReassembler, type HandshakeMessage } from "./record/handshake-reassembler.js";
 import { RecordLayer, type TlsRecord } from "./record/layer.js";
@@ -55,8 +55,7 @@ export class CoreTlsClient {
   private readonly record: RecordLayer;
   private sendFn: SendFn | null = null;
   private recvFn: RecvFn | null = null;
-  private handshakeState: HandshakeState | null = null;
-  private hs: HandshakeContext | null = null;
+  private hs: Handshake | null = null;
   private reassembler: HandshakeReassembler | null = null;
   private outgoing: Uint8Array[] = [];
   private outgoingOffset = 0;
@@ -68,16 +67,10 @@ export class CoreTlsClient {
   private warningRun = 0;
   private helloRequests = 0;
   private failure: TlsError | null = null;
-  // What the handshake agreed, kept after the handshake state is dropped.
-  private suiteName: string | null = null;
-  private alpn: string | null = null;
-  private ems = false;
-  private mfl: number | null = null;
-  private groupName: GroupName | null = null;
-  private chain: Uint8Array[] = [];
-  private flags: string[] = [];
-  private sessionValue: TlsSession | null = null;
-  private wasResumed = false;
+  /** What the handshake agreed, kept after the handshake is dropped. */
+  private agreed: HandshakeResult | null = null;
+  /** The chain a failed handshake received stays readable (client.peerCertificates), as on the error. */
+  private failedChain: Uint8Array[] = [];
 
   /** `tables` say what names in the options resolve to (none by default: objects only). */
   constructor(options: CoreTlsClientOptions, tables: AlgorithmTables = NO_TABLES) {
@@ -159,7 +152,7 @@ export class CoreTlsClient {
     return this.guard(() => {
       if (!this.closeSent) {
         this.closeSent = true;
-        if (this.handshakeState || this.established) {
+        if (this.hs || this.established) {
           this.config.trace?.("-> alert warning close_notify");
           this.queue(this.record.write(ContentType.alert, Uint8Array.of(ALERT_WARNING, Alert.close_notify)));
         }
@@ -178,23 +171,23 @@ export class CoreTlsClient {
     return this.failure;
   }
   get cipherSuite(): string | null {
-    return this.suiteName;
+    return this.agreed ? this.agreed.suite.name : null;
   }
   get alpnProtocol(): string | null {
-    return this.alpn;
+    return this.agreed ? this.agreed.alpnProtocol : null;
   }
   get extendedMasterSecret(): boolean {
-    return this.ems;
+    return this.agreed ? this.agreed.extendedMasterSecret : false;
   }
   get maxFragmentLength(): number | null {
-    return this.mfl;
+    return this.agreed ? this.agreed.maxFragmentLength : null;
   }
   get group(): GroupName | null {
-    return this.groupName;
+    return this.agreed && this.agreed.group ? this.agreed.group.name : null;
   }
   /** Verification flags of the server chain: empty when all was checked, TIME_UNKNOWN when there was no clock. */
   get verifyFlags(): string[] {
-    return this.flags.slice();
+    return this.agreed ? this.agreed.verifyFlags.slice() : [];
   }
   /**
    * What a later client needs to resume this session (pass it as the `session` option, or save encodeSession(session)).
@@ -202,15 +195,16 @@ export class CoreTlsClient {
    * resumption, and after a fatal alert.
    */
   get session(): TlsSession | null {
-    return this.sessionValue && this.sessionValue.resumable ? this.sessionValue : null;
+    const session = this.agreed ? this.agreed.session : null;
+    return session && session.resumable ? session : null;
   }
   /** Whether the handshake resumed a session (abbreviated: no certificates exchanged, so peerCertificates is empty). */
   get resumed(): boolean {
-    return this.wasResumed;
+    return this.agreed ? this.agreed.resumed : false;
   }
   /** The server's chain, leaf first, parsed on each call (only the DER is kept, to keep idle connections small). */
   get peerCertificates(): Certificate[] {
-    return parseChain(this.chain);
+    return parseChain(this.agreed ? this.agreed.chain : this.failedChain);
   }
   /** Wire bytes waiting for the transport. */
   get pendingOutput(): number {
@@ -224,10 +218,9 @@ export class CoreTlsClient {
   private driveHandshake(): number {
     if (this.established) return this.flush() ? 0 : WANT_WRITE;
     if (this.closeSent) throw new TlsError("CLOSED", "the handshake was abandoned by close()");
-    if (!this.handshakeState) {
+    if (!this.hs) {
       this.requireBio();
-      this.hs = new HandshakeContext(this.config, this.record, (wire) => this.queue(wire));
-      this.handshakeState = startHandshake(this.hs);
+      this.hs = new Handshake(this.config, this.record, (wire) => this.queue(wire));
     }
     for (;;) {
       if (!this.flush()) return WANT_WRITE;
@@ -239,7 +232,7 @@ export class CoreTlsClient {
       }
       const n = this.pull();
       if (n === WANT_READ) return WANT_READ;
-      if (n === 0) throw new TlsError("TRUNCATED", `the server closed the connection during the handshake (while we expected ${this.handshakeState.expecting})`);
+      if (n === 0) throw new TlsError("TRUNCATED", `the server closed the connection during the handshake (while we expected ${this.hs.expecting})`);
     }
   }
 
@@ -263,11 +256,11 @@ export class CoreTlsClient {
       }
       case ContentType.change_cipher_spec: {
         if (rec.data.length !== 1 || rec.data[0] !== 1) throw new TlsError("DECODE_ERROR", "malformed ChangeCipherSpec", Alert.decode_error);
-        const state = this.handshakeState;
-        if (!state || !state.changeCipherSpec || (this.reassembler && this.reassembler.pending)) {
-          throw new TlsError("UNEXPECTED_MESSAGE", `unexpected ChangeCipherSpec${state ? ` while expecting ${state.expecting}` : ""}`, Alert.unexpected_message);
+        const hs = this.hs;
+        if (!hs || (this.reassembler && this.reassembler.pending)) {
+          throw new TlsError("UNEXPECTED_MESSAGE", `unexpected ChangeCipherSpec${hs ? ` while expecting ${hs.expecting}` : ""}`, Alert.unexpected_message);
         }
-        this.handshakeState = state.changeCipherSpec(this.hs!);
+        hs.onChangeCipherSpec();
         return;
       }
       case ContentType.alert:
@@ -299,12 +292,11 @@ export class CoreTlsClient {
       }
       return;
     }
-    if (this.established || !this.handshakeState) {
+    if (this.established || !this.hs) {
       throw new TlsError("UNEXPECTED_MESSAGE", `unexpected post-handshake message type ${msg.type}: renegotiation is not supported`, Alert.unexpected_message);
     }
-    this.handshakeState = this.handshakeState.handle(this.hs!, msg);
-    if (msg.type === HandshakeType.server_hello) this.record.versionChosen = true;
-    if (this.handshakeState === Established) this.completeHandshake();
+    const result = this.hs.onMessage(msg);
+    if (result) this.completeHandshake(result);
   }
 
   private onAlert(data: Uint8Array): void {
@@ -326,7 +318,7 @@ export class CoreTlsClient {
     if (level !== ALERT_FATAL) throw new TlsError("ILLEGAL_PARAMETER", `alert with unknown level ${level}`, Alert.illegal_parameter);
     const sent = `the server sent a fatal ${alertName(description)} alert`;
     const hs = this.hs;
-    if (description === Alert.handshake_failure && this.handshakeState && this.handshakeState.expecting === "ServerHello") {
+    if (description === Alert.handshake_failure && hs && hs.expecting === "ServerHello") {
       // The commonest cause, and a TLS 1.2 subtlety: supported_groups also names the curves we accept in ECDSA certificates.
       const offeredSuites = this.config.suites.map((x) => x.name);
       const offeredGroups = this.config.groups.map((g) => g.name as string);
@@ -358,22 +350,13 @@ export class CoreTlsClient {
     throw new TlsError("ALERT_RECEIVED", sent, description);
   }
 
-  private completeHandshake(): void {
-    const hs = this.hs!;
+  private completeHandshake(result: HandshakeResult): void {
     this.established = true;
     this.record.emptyApplicationData = true;
-    this.suiteName = hs.suite!.name;
-    this.alpn = hs.agreed!.alpnProtocol;
-    this.ems = hs.agreed!.extendedMasterSecret;
-    this.mfl = hs.agreed!.maxFragmentLength;
-    this.groupName = hs.group ? hs.group.name : null;
-    this.chain = hs.chain;
-    this.flags = hs.verifyFlags;
-    this.sessionValue = hs.session;
-    this.wasResumed = hs.resumed;
+    this.agreed = result;
     this.config.trace?.(
-      `handshake complete: ${this.suiteName}${this.groupName ? " " + this.groupName : ""} ems=${this.ems}` +
-        (this.alpn ? ` alpn=${this.alpn}` : "") + (this.flags.length ? ` flags=${this.flags.join(",")}` : ""),
+      `handshake complete: ${result.suite.name}${result.group ? " " + result.group.name : ""} ems=${result.extendedMasterSecret}` +
+        (result.alpnProtocol ? ` alpn=${result.alpnProtocol}` : "") + (result.verifyFlags.length ? ` flags=${result.verifyFlags.join(",")}` : ""),
     );
     // The anchors were for this handshake only; a PEM ca parsed per client is several KB an idle connection needn't hold.
     this.config.trustAnchors = null;
@@ -381,10 +364,9 @@ export class CoreTlsClient {
   }
 
   /** Handshake secrets and transcript go as soon as they are not needed: heap per idle connection matters. */
-  private dropHandshake(): void {
-    if (this.hs && this.hs.masterSecret) this.hs.masterSecret.fill(0);
+  private dropHandshake(fatal = false): void {
+    if (this.hs) this.hs.dispose(fatal);
     this.hs = null;
-    this.handshakeState = null;
   }
 
   private takeAppData(buf: Uint8Array): number {
@@ -478,14 +460,11 @@ export class CoreTlsClient {
     this.failure = error;
     // RFC 5246 §7.2.2: a session whose connection ended in a fatal alert (sent or received) must not be resumed, nor one
     // that failed to resume. A bare transport loss does not count (§7.2.1): sleeping devices drop connections all the time.
-    if (error.alert !== undefined) {
-      if (this.sessionValue) this.sessionValue.resumable = false;
-      if (this.hs && this.hs.offeredSession) this.hs.offeredSession.resumable = false;
-    }
-    const sendAlert = error.alert !== undefined && error.code !== "ALERT_RECEIVED" && error.code !== "TRANSPORT";
-    // The chain a failed handshake received stays readable (client.peerCertificates), as on the error.
-    if (this.hs && this.hs.chain.length > 0) this.chain = this.hs.chain;
-    this.dropHandshake();
+    const fatalAlert = error.alert !== undefined;
+    if (fatalAlert && this.agreed && this.agreed.session) this.agreed.session.resumable = false;
+    const sendAlert = fatalAlert && error.code !== "ALERT_RECEIVED" && error.code !== "TRANSPORT";
+    if (this.hs && this.hs.chain.length > 0) this.failedChain = this.hs.chain;
+    this.dropHandshake(fatalAlert);
     this.appData = null;
     if (sendAlert && this.sendFn) {
       try {

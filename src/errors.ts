@@ -125,7 +125,65 @@ export class TlsError extends Error {
   }
 }
 
+/**
+ * Every way a connection can fail, and the one code and alert each means: a throw site names the kind, never a
+ * code and an alert apart, so the two cannot disagree. `null`: no alert goes to the peer (the failure is local, or
+ * the transport is gone).
+ */
+const KINDS = {
+  // The peer broke the protocol: we send the alert named.
+  unexpected_message: ["UNEXPECTED_MESSAGE", Alert.unexpected_message],
+  bad_record_mac: ["BAD_RECORD_MAC", Alert.bad_record_mac],
+  record_overflow: ["RECORD_OVERFLOW", Alert.record_overflow],
+  handshake_failure: ["HANDSHAKE_FAILURE", Alert.handshake_failure],
+  illegal_parameter: ["ILLEGAL_PARAMETER", Alert.illegal_parameter],
+  decode_error: ["DECODE_ERROR", Alert.decode_error],
+  decrypt_error: ["DECRYPT_ERROR", Alert.decrypt_error],
+  protocol_version: ["PROTOCOL_VERSION", Alert.protocol_version],
+  /** The server answered with an extension we did not offer, or one a server must not send. */
+  unsupported_extension: ["UNSUPPORTED", Alert.unsupported_extension],
+  /** The server's certificate holds a key the negotiated suite cannot use. */
+  unsupported_certificate: ["UNSUPPORTED", Alert.unsupported_certificate],
+  // The server's chain failed verification: the alert follows the reason (alertForFlags in the handshake).
+  bad_certificate: ["BAD_CERTIFICATE", Alert.bad_certificate],
+  unknown_ca: ["BAD_CERTIFICATE", Alert.unknown_ca],
+  certificate_expired: ["BAD_CERTIFICATE", Alert.certificate_expired],
+  certificate_unknown: ["BAD_CERTIFICATE", Alert.certificate_unknown],
+  /** A key outside our bounds (too small, too large): the certificate is of a kind we do not accept. */
+  certificate_key_bounds: ["BAD_CERTIFICATE", Alert.unsupported_certificate],
+  /** A certificate that does not parse, or an empty list: decode_error, as BoringSSL sends. */
+  certificate_malformed: ["BAD_CERTIFICATE", Alert.decode_error],
+  /** Our side failed mid-connection (a bug, a provider or our own key that cannot do what was agreed). */
+  internal_error: ["INTERNAL_ERROR", Alert.internal_error],
+  // Local, or the link is gone: no alert.
+  config: ["CONFIG", null],
+  no_random: ["NO_RANDOM", null],
+  closed: ["CLOSED", null],
+  transport: ["TRANSPORT", null],
+  truncated: ["TRUNCATED", null],
+  aborted: ["ABORTED", null],
+  timeout: ["TIMEOUT", null],
+} as const satisfies Record<string, readonly [TlsErrorCode, number | null]>;
+
+export type ErrorKind = keyof typeof KINDS;
+
+/** The alert a failure of this kind sends (undefined: none). */
+export function alertFor(kind: ErrorKind): number | undefined {
+  const alert = KINDS[kind][1];
+  return alert === null ? undefined : alert;
+}
+
+/** The error for a failure of this kind: its code and alert come from the one table above. */
+export function tlsError(kind: ErrorKind, message: string, verifyFlags?: string[]): TlsError {
+  return new TlsError(KINDS[kind][0], message, alertFor(kind), verifyFlags);
+}
+
+/** The server's fatal alert: the one error whose alert is the peer's, not ours. */
+export function alertReceived(message: string, alert: number): TlsError {
+  return new TlsError("ALERT_RECEIVED", message, alert);
+}
+
 /** A malformed peer message: always decode_error, never a raw RangeError. */
 export function decodeError(what: string): TlsError {
-  return new TlsError("DECODE_ERROR", `malformed ${what}`, Alert.decode_error);
+  return tlsError("decode_error", `malformed ${what}`);
 }
