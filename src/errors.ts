@@ -144,13 +144,15 @@ const KINDS = {
   unsupported_extension: ["UNSUPPORTED", Alert.unsupported_extension],
   /** The server's certificate holds a key the negotiated suite cannot use. */
   unsupported_certificate: ["UNSUPPORTED", Alert.unsupported_certificate],
-  // The server's chain failed verification: the alert follows the reason (alertForFlags in the handshake).
+  // The server's chain failed verification: the alert follows the reason (kindForFlags in server-certificate.ts).
   bad_certificate: ["BAD_CERTIFICATE", Alert.bad_certificate],
   unknown_ca: ["BAD_CERTIFICATE", Alert.unknown_ca],
   certificate_expired: ["BAD_CERTIFICATE", Alert.certificate_expired],
   certificate_unknown: ["BAD_CERTIFICATE", Alert.certificate_unknown],
   /** A key outside our bounds (too small, too large): the certificate is of a kind we do not accept. */
   certificate_key_bounds: ["BAD_CERTIFICATE", Alert.unsupported_certificate],
+  /** A certificate with an algorithm or a critical extension we do not support. */
+  certificate_unsupported: ["BAD_CERTIFICATE", Alert.unsupported_certificate],
   /** A certificate that does not parse, or an empty list: decode_error, as BoringSSL sends. */
   certificate_malformed: ["BAD_CERTIFICATE", Alert.decode_error],
   /** Our side failed mid-connection (a bug, a provider or our own key that cannot do what was agreed). */

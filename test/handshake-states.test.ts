@@ -68,11 +68,11 @@ describe("ServerHello checks", () => {
 
   it("refuses duplicated, unoffered and unknown extensions", () => {
     expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(23)))), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(35)))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(0x1234)))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(1, [1])))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(35)))), "UNSUPPORTED", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(0x1234)))), "UNSUPPORTED", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(1, [1])))), "UNSUPPORTED", Alert.unsupported_extension);
     // Offered by us, but a server must never echo it.
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(13, [0, 2, 4, 1])))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(13, [0, 2, 4, 1])))), "UNSUPPORTED", Alert.unsupported_extension);
   });
 
   it("refuses a non-empty renegotiation_info with handshake_failure (RFC 5746)", () => {
@@ -192,6 +192,15 @@ describe("ServerKeyExchange and Certificate checks", () => {
     expectFatal(run(withSke((b) => ((b[schemeAt] = 2), (b[schemeAt + 1] = 1), b))), "ILLEGAL_PARAMETER", Alert.illegal_parameter); // rsa_pkcs1_sha1
     // ecdsa_secp256r1_sha256 is offered, but does not fit the RSA key in the certificate.
     expectFatal(run(withSke((b) => ((b[schemeAt] = 4), (b[schemeAt + 1] = 3), b))), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
+  });
+
+  it("an invalid ECDH point from the server is illegal_parameter (crypto's error, mapped at the handshake's boundary)", () => {
+    // x25519's all-zero point yields an all-zero secret (RFC 7748 §6.1). A verifier that accepts anything lets the
+    // altered ServerKeyExchange through to the key exchange.
+    const zeroPoint = withSke((b) => concatBytes(b.subarray(0, 4), new Uint8Array(32), b.subarray(36)));
+    const r = run(zeroPoint, { verifySignature: () => true } as Partial<TlsClientOptions>);
+    expectFatal(r, "ILLEGAL_PARAMETER", Alert.illegal_parameter);
+    expect(r.error!.message).toMatch(/invalid peer ECDH public key/);
   });
 
   it("a ServerKeyExchange with trailing bytes is decode_error", () => {
