@@ -2,7 +2,7 @@ import { concatBytes, equalBytes } from "../bytes.js";
 import type { EcdhGroup } from "../crypto/ecdh.js";
 import { randomBytes } from "../crypto/random.js";
 import type { PublicKey } from "../crypto/signature.js";
-import { atBoundary, tlsError } from "../errors.js";
+import { atBoundary, TlsError, tlsError } from "../errors.js";
 import type { RecordCipher } from "../record/cipher.js";
 import type { HandshakeMessage } from "../record/handshake-reassembler.js";
 import type { ResumptionSupport } from "./config.js";
@@ -405,7 +405,7 @@ function rsaPreMaster(hs: HandshakeContext, suite: CipherSuite, key: PublicKey):
   } catch (e) {
     // The certificate check bounds the key, so a key the primitive still refuses is a certificate of a kind we do
     // not accept; any other failure is ours.
-    throw atBoundary(e, e instanceof Error && (e as { code?: string }).code === "UNSUPPORTED" ? "certificate_key_bounds" : "internal_error");
+    throw atBoundary(e, e instanceof TlsError && e.code === "UNSUPPORTED" ? "certificate_key_bounds" : "internal_error");
   }
   hs.sendHandshake(encodeClientKeyExchangeRsa(encrypted), "rsa");
   return preMaster;
