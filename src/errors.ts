@@ -144,17 +144,29 @@ const KINDS = {
   unsupported_extension: ["UNSUPPORTED", Alert.unsupported_extension],
   /** The server's certificate holds a key the negotiated suite cannot use. */
   unsupported_certificate: ["UNSUPPORTED", Alert.unsupported_certificate],
-  // The server's chain failed verification: the alert follows the reason (alertForFlags in the handshake).
+  // The server's chain failed verification: the alert follows the reason (kindForFlags in server-certificate.ts).
   bad_certificate: ["BAD_CERTIFICATE", Alert.bad_certificate],
   unknown_ca: ["BAD_CERTIFICATE", Alert.unknown_ca],
   certificate_expired: ["BAD_CERTIFICATE", Alert.certificate_expired],
   certificate_unknown: ["BAD_CERTIFICATE", Alert.certificate_unknown],
   /** A key outside our bounds (too small, too large): the certificate is of a kind we do not accept. */
   certificate_key_bounds: ["BAD_CERTIFICATE", Alert.unsupported_certificate],
+  /** A certificate with an algorithm or a critical extension we do not support. */
+  certificate_unsupported: ["BAD_CERTIFICATE", Alert.unsupported_certificate],
   /** A certificate that does not parse, or an empty list: decode_error, as BoringSSL sends. */
   certificate_malformed: ["BAD_CERTIFICATE", Alert.decode_error],
   /** Our side failed mid-connection (a bug, a provider or our own key that cannot do what was agreed). */
   internal_error: ["INTERNAL_ERROR", Alert.internal_error],
+  // crypto/ and x509/ are no protocol: their failures carry no alert, and the handshake maps them at its boundary
+  // (atBoundary) to the kind that says what they mean there. Their codes are the ones they always had.
+  /** DER, PEM or a certificate field that does not parse. */
+  der_malformed: ["DECODE_ERROR", null],
+  /** A peer's ECDH public key that is off the curve, of the wrong length, or yields a degenerate secret. */
+  peer_key_invalid: ["ILLEGAL_PARAMETER", null],
+  /** An RSA key the primitive refuses (too small, a bad exponent, a modulus too short for the hash). */
+  key_unusable: ["UNSUPPORTED", null],
+  /** A primitive failed its own check (an RSA self-check, a blinding factor that cannot be picked). */
+  crypto_failure: ["INTERNAL_ERROR", null],
   // Local, or the link is gone: no alert.
   config: ["CONFIG", null],
   no_random: ["NO_RANDOM", null],
@@ -176,6 +188,17 @@ export function alertFor(kind: ErrorKind): number | undefined {
 /** The error for a failure of this kind: its code and alert come from the one table above. */
 export function tlsError(kind: ErrorKind, message: string, verifyFlags?: string[]): TlsError {
   return new TlsError(KINDS[kind][0], message, alertFor(kind), verifyFlags);
+}
+
+/**
+ * The handshake's boundary with crypto/, x509/ and the application's providers: an error that names no alert (theirs,
+ * or a raw one) becomes a failure of `kind` with the same message; a protocol error passes unchanged.
+ */
+export function atBoundary(e: unknown, kind: ErrorKind): TlsError {
+  if (e instanceof TlsError && e.alert !== undefined) return e;
+  const error = tlsError(kind, e instanceof Error ? e.message : String(e));
+  (error as { cause?: unknown }).cause = e;
+  return error;
 }
 
 /** The server's fatal alert: the one error whose alert is the peer's, not ours. */

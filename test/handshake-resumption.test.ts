@@ -122,6 +122,20 @@ describe("checking the server's resumption", () => {
     fatal(h.client, h.sent, "UNEXPECTED_MESSAGE", 10, /expected ChangeCipherSpec, received certificate/);
   });
 
+  it("a resuming server that echoed session_ticket must send the NewSessionTicket first (RFC 5077 §3.3)", () => {
+    const h = harness({ session: session() });
+    const TICKET: Extension = { type: 35, data: new Uint8Array(0) };
+    h.deliver(serverHello(h.hello.sessionId, CHACHA_ECDSA, [EMS, TICKET, RENEGOTIATION_INFO]), record(20, Uint8Array.of(1)));
+    fatal(h.client, h.sent, "UNEXPECTED_MESSAGE", 10, /ChangeCipherSpec while expecting NewSessionTicket/);
+  });
+
+  it("a resuming server that did not echo session_ticket may not send a NewSessionTicket", () => {
+    const h = harness({ session: session() });
+    const nst = Uint8Array.of(HandshakeType.new_session_ticket, 0, 0, 6, 0, 0, 0, 60, 0, 0);
+    h.deliver(serverHello(h.hello.sessionId, CHACHA_ECDSA, [EMS, RENEGOTIATION_INFO]), record(22, nst));
+    fatal(h.client, h.sent, "UNEXPECTED_MESSAGE", 10, /expected ChangeCipherSpec, received new_session_ticket/);
+  });
+
   it("a failed resumption leaves the session unresumable", () => {
     const s = session();
     const h = harness({ session: s });

@@ -1,5 +1,6 @@
 import { createHash, randomFillSync } from "node:crypto";
 import fc from "fast-check";
+import { readClock } from "../src/handshake/context.js";
 import { describe, expect, it } from "vitest";
 import { TlsError } from "../src/errors.js";
 import {
@@ -271,5 +272,14 @@ describe("createSession, sessionOffer, serverResumed", () => {
     expect(serverResumed(id, id.slice())).toBe(true);
     expect(serverResumed(id, new Uint8Array(32).fill(5))).toBe(false);
     expect(serverResumed(new Uint8Array(0), new Uint8Array(0))).toBe(false);
+  });
+});
+
+describe("the handshake's one clock reader", () => {
+  it("gives ms, or null without a clock and for a clock that returns NaN or a non-number", () => {
+    expect(readClock({ now: () => 1_800_000_000_000 })).toBe(1_800_000_000_000);
+    expect(readClock({ now: null })).toBeNull();
+    expect(readClock({ now: () => NaN })).toBeNull();
+    expect(readClock({ now: (() => "soon") as unknown as () => number })).toBeNull();
   });
 });

@@ -68,11 +68,11 @@ describe("ServerHello checks", () => {
 
   it("refuses duplicated, unoffered and unknown extensions", () => {
     expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(23)))), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(35)))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(0x1234)))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(1, [1])))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(35)))), "UNSUPPORTED", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(0x1234)))), "UNSUPPORTED", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(1, [1])))), "UNSUPPORTED", Alert.unsupported_extension);
     // Offered by us, but a server must never echo it.
-    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(13, [0, 2, 4, 1])))), "UNEXPECTED_MESSAGE", Alert.unsupported_extension);
+    expectFatal(run(withServerHello((sh) => sh.extensions.push(ext(13, [0, 2, 4, 1])))), "UNSUPPORTED", Alert.unsupported_extension);
   });
 
   it("refuses a non-empty renegotiation_info with handshake_failure (RFC 5746)", () => {
@@ -194,6 +194,15 @@ describe("ServerKeyExchange and Certificate checks", () => {
     expectFatal(run(withSke((b) => ((b[schemeAt] = 4), (b[schemeAt + 1] = 3), b))), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
   });
 
+  it("an invalid ECDH point from the server is illegal_parameter (crypto's error, mapped at the handshake's boundary)", () => {
+    // x25519's all-zero point yields an all-zero secret (RFC 7748 §6.1). A verifier that accepts anything lets the
+    // altered ServerKeyExchange through to the key exchange.
+    const zeroPoint = withSke((b) => concatBytes(b.subarray(0, 4), new Uint8Array(32), b.subarray(36)));
+    const r = run(zeroPoint, { verifySignature: () => true } as Partial<TlsClientOptions>);
+    expectFatal(r, "ILLEGAL_PARAMETER", Alert.illegal_parameter);
+    expect(r.error!.message).toMatch(/invalid peer ECDH public key/);
+  });
+
   it("a ServerKeyExchange with trailing bytes is decode_error", () => {
     expectFatal(run(withSke((b) => concatBytes(b, Uint8Array.of(0)))), "DECODE_ERROR", Alert.decode_error);
   });
@@ -216,7 +225,7 @@ describe("ServerKeyExchange and Certificate checks", () => {
     const server = buildServerBytes([{ type: 2, body: encodeServerHello(sh).subarray(4) }, ...flight.messages.slice(1)], flight.tail);
     const options = { cipherSuites: ["TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"] };
     const r = replay(ecdsa, { server, clientOptions: options, eofAtEnd: true });
-    expectFatal(r, "HANDSHAKE_FAILURE", Alert.unsupported_certificate);
+    expectFatal(r, "UNSUPPORTED", Alert.unsupported_certificate);
   });
 });
 

@@ -154,7 +154,7 @@ describe("protocol violations injected by the proxy", () => {
     ["ServerHello picks compression 1", editMsg(HS.server_hello, (m) => patch(m, shLayout(m).suite + 2, [1])), "ILLEGAL_PARAMETER", A.illegal_parameter],
     ["ServerKeyExchange names a group we did not offer (secp384r1)", editMsg(HS.server_key_exchange, (m) => patch(m, 5, [0x00, 0x18])), "ILLEGAL_PARAMETER", A.illegal_parameter],
     ["ServerKeyExchange signed with a scheme we did not offer", editMsg(HS.server_key_exchange, (m) => patch(m, 4 + 4 + m[7], [0xfe, 0xfe])), "ILLEGAL_PARAMETER", A.illegal_parameter],
-    ["ServerHello carries an extension we did not offer (early_data)", editMsg(HS.server_hello, (m) => withExtensions(m, (e) => Buffer.concat([e, Buffer.from([0, 42, 0, 0])]))), "UNEXPECTED_MESSAGE", A.unsupported_extension],
+    ["ServerHello carries an extension we did not offer (early_data)", editMsg(HS.server_hello, (m) => withExtensions(m, (e) => Buffer.concat([e, Buffer.from([0, 42, 0, 0])]))), "UNSUPPORTED", A.unsupported_extension],
     ["ServerHello repeats an extension", editMsg(HS.server_hello, (m) => withExtensions(m, (e) => Buffer.concat([e, e.subarray(0, 4 + e.readUInt16BE(2))]))), "ILLEGAL_PARAMETER", A.illegal_parameter],
     ["ServerHello says TLS 1.1", editMsg(HS.server_hello, (m) => patch(m, 4, [3, 2])), "PROTOCOL_VERSION", A.protocol_version],
     ["ServerHello says TLS 1.3 in its legacy version", editMsg(HS.server_hello, (m) => patch(m, 4, [3, 4])), "PROTOCOL_VERSION", A.protocol_version],

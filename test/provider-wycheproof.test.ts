@@ -8,7 +8,7 @@ import type { HashName } from "../src/crypto/hash.js";
 import { nobleProvider } from "../src/crypto/noble-provider.js";
 import type { AeadName, CryptoProvider } from "../src/crypto/provider.js";
 import { rsaPkcs1Decrypt, type RsaPublicKey } from "../src/crypto/rsa.js";
-import { Alert, TlsError } from "../src/errors.js";
+import { TlsError } from "../src/errors.js";
 import { bindGroup } from "../src/handshake/provider-config.js";
 import { nodeCryptoProvider } from "../src/node/native-provider.js";
 import { hex, hexToBigInt, loadWycheproof, newTally, record, type Tally } from "./crypto-wycheproof.js";
@@ -52,7 +52,7 @@ function ecdhVectors(p: CryptoProvider, file: string, name: GroupName, scalarLen
       try {
         out = group.sharedSecret(name === "x25519" ? hex(t.private) : scalarBytes(t.private, scalarLength), hex(t.public));
       } catch (e) {
-        if (!(e instanceof TlsError) || e.code !== "ILLEGAL_PARAMETER" || e.alert !== Alert.illegal_parameter) throw e;
+        if (!(e instanceof TlsError) || e.code !== "ILLEGAL_PARAMETER" || e.alert !== undefined) throw e;
         out = null;
       }
       const accepted = out !== null && equalBytes(out, hex(t.shared));

@@ -1,4 +1,4 @@
-import { Alert, TlsError } from "../errors.js";
+import { type TlsError, tlsError } from "../errors.js";
 import type { RandomSource } from "./random.js";
 
 export type GroupName = "x25519" | "secp256r1" | "secp384r1";
@@ -10,12 +10,13 @@ export interface EcdhGroup {
   readonly id: number;
   generate(random: RandomSource): { privateKey: Uint8Array; publicKey: Uint8Array };
   /**
-   * The TLS premaster secret (X25519 output / NIST x-coordinate). Throws TlsError ILLEGAL_PARAMETER on an
-   * invalid, off-curve, compressed or wrong-length peer key, and on an all-zero X25519 result.
+   * The TLS premaster secret (X25519 output / NIST x-coordinate). Throws TlsError ILLEGAL_PARAMETER (without an
+   * alert: the handshake sends illegal_parameter) on an invalid, off-curve, compressed or wrong-length peer key, and
+   * on an all-zero X25519 result.
    */
   sharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array;
 }
 
 export function illegalPeerKey(why: string): TlsError {
-  return new TlsError("ILLEGAL_PARAMETER", `invalid peer ECDH public key: ${why}`, Alert.illegal_parameter);
+  return tlsError("peer_key_invalid", `invalid peer ECDH public key: ${why}`);
 }

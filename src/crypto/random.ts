@@ -1,4 +1,4 @@
-import { TlsError } from "../errors.js";
+import { tlsError } from "../errors.js";
 
 /** Fills `buf` with cryptographically secure random bytes. */
 export type RandomSource = (buf: Uint8Array) => void;
@@ -21,13 +21,13 @@ function webCrypto(): WebCryptoLike | undefined {
  */
 export function resolveRandom(injected?: RandomSource): RandomSource {
   if (injected) {
-    if (typeof injected !== "function") throw new TlsError("CONFIG", "random must be a function (buf: Uint8Array) => void");
+    if (typeof injected !== "function") throw tlsError("config", "random must be a function (buf: Uint8Array) => void");
     return injected;
   }
   const c = webCrypto();
   if (!c) {
-    throw new TlsError(
-      "NO_RANDOM",
+    throw tlsError(
+      "no_random",
       "no secure random source: this runtime has no globalThis.crypto.getRandomValues; " +
         "pass `random: (buf: Uint8Array) => void` filling buf from the platform's CSPRNG " +
         "(e.g. a hardware RNG or the engine's secure random API)",

@@ -1,5 +1,5 @@
 import { concatBytes, equalBytes, fromHex } from "../bytes.js";
-import { Alert, TlsError } from "../errors.js";
+import { tlsError } from "../errors.js";
 import { createHash, hash, hashLength, type HashName } from "./hash.js";
 import { randomBytes, type RandomSource } from "./random.js";
 
@@ -161,11 +161,7 @@ function usablePublicKey(key: RsaPublicKey): boolean {
 
 function requireUsableKey(key: RsaPublicKey): void {
   if (!usablePublicKey(key)) {
-    throw new TlsError(
-      "UNSUPPORTED",
-      `unusable RSA key (modulus must be at least ${MIN_MODULUS_BITS} bits, exponent odd and >= 3)`,
-      Alert.insufficient_security,
-    );
+    throw tlsError("key_unusable", `unusable RSA key (modulus must be at least ${MIN_MODULUS_BITS} bits, exponent odd and >= 3)`);
   }
 }
 
@@ -190,12 +186,12 @@ function randomFactor(random: RandomSource): bigint {
  */
 function privateOp(key: RsaPrivateKey, x: bigint, random: RandomSource): bigint {
   const { n, e, p, q, dp, dq, qinv } = key;
-  if (p * q !== n) throw new TlsError("CONFIG", "inconsistent RSA private key (p * q != n)", Alert.internal_error);
+  if (p * q !== n) throw tlsError("config", "inconsistent RSA private key (p * q != n)");
   const k = modulusBytes(key);
   let r = ZERO;
   let rInv: bigint | null = null;
   for (let tries = 0; rInv === null; tries++) {
-    if (tries > 8) throw new TlsError("INTERNAL_ERROR", "cannot pick an RSA blinding factor", Alert.internal_error);
+    if (tries > 8) throw tlsError("crypto_failure", "cannot pick an RSA blinding factor");
     r = bytesToBigInt(randomBytes(random, k)) % n;
     if (r > ONE) rInv = modInverse(r, n);
   }
@@ -206,7 +202,7 @@ function privateOp(key: RsaPrivateKey, x: bigint, random: RandomSource): bigint 
   const m2 = modPowWindow(blinded % q, dq + randomFactor(random) * (q - ONE), q);
   const h = (qinv * (((m1 - m2) % p) + p)) % p;
   const y = ((m2 + h * q) * rInv) % n;
-  if (modPowPublic(y, e, n) !== x) throw new TlsError("INTERNAL_ERROR", "RSA private operation failed its self-check", Alert.internal_error);
+  if (modPowPublic(y, e, n) !== x) throw tlsError("crypto_failure", "RSA private operation failed its self-check");
   return y;
 }
 
@@ -247,7 +243,7 @@ export function rsaPkcs1Sign(key: RsaPrivateKey, hashName: HashName, message: Ui
   requireUsableKey(key);
   const k = modulusBytes(key);
   const em = pkcs1SignatureEncoding(hashName, message, k);
-  if (!em) throw new TlsError("UNSUPPORTED", "RSA modulus too short for this hash", Alert.internal_error);
+  if (!em) throw tlsError("key_unusable", "RSA modulus too short for this hash");
   return bigIntToBytes(privateOp(key, bytesToBigInt(em), random), k) as Uint8Array;
 }
 
@@ -315,7 +311,7 @@ export function rsaPssSign(key: RsaPrivateKey, hashName: HashName, message: Uint
   const sLen = hLen;
   const emBits = bitLength(key.n) - 1;
   const emLen = (emBits + 7) >> 3;
-  if (emLen < hLen + sLen + 2) throw new TlsError("UNSUPPORTED", "RSA modulus too short for PSS with this hash", Alert.internal_error);
+  if (emLen < hLen + sLen + 2) throw tlsError("key_unusable", "RSA modulus too short for PSS with this hash");
   const salt = randomBytes(random, sLen);
   const h = pssHash(hashName, hash(hashName, message), salt);
   const dbLen = emLen - hLen - 1;
@@ -335,7 +331,7 @@ export function rsaPssSign(key: RsaPrivateKey, hashName: HashName, message: Uint
 export function rsaPkcs1Encrypt(key: RsaPublicKey, data: Uint8Array, random: RandomSource): Uint8Array {
   requireUsableKey(key);
   const k = modulusBytes(key);
-  if (data.length > k - 11) throw new TlsError("INTERNAL_ERROR", "message too long for RSA PKCS#1 v1.5 encryption", Alert.internal_error);
+  if (data.length > k - 11) throw tlsError("crypto_failure", "message too long for RSA PKCS#1 v1.5 encryption");
   const em = new Uint8Array(k);
   em[1] = 2;
   const psEnd = k - data.length - 1;
@@ -347,7 +343,7 @@ export function rsaPkcs1Encrypt(key: RsaPublicKey, data: Uint8Array, random: Ran
   }
   em.set(data, psEnd + 1);
   const c = publicOp(key, em, k);
-  if (!c) throw new TlsError("INTERNAL_ERROR", "RSA encryption failed", Alert.internal_error);
+  if (!c) throw tlsError("crypto_failure", "RSA encryption failed");
   return c;
 }
 

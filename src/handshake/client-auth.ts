@@ -5,7 +5,7 @@ import { hash } from "../crypto/hash.js";
 import type { RandomSource } from "../crypto/random.js";
 import { rsaPkcs1Sign, rsaPssSign } from "../crypto/rsa.js";
 import { verifySignature } from "../crypto/signature.js";
-import { Alert, TlsError } from "../errors.js";
+import { type TlsError, tlsError } from "../errors.js";
 import type { ClientAuthSupport } from "./config.js";
 import { resolveClientCredential, type ClientCredential } from "./client-credentials.js";
 import { encodeHandshake, HandshakeType, type CertificateRequest } from "./messages.js";
@@ -106,7 +106,7 @@ export function selectClientCredential(
 }
 
 function signerError(message: string): TlsError {
-  return new TlsError("INTERNAL_ERROR", message, Alert.internal_error);
+  return tlsError("internal_error", message);
 }
 
 /** Secure elements often return ECDSA signatures as raw r||s: TLS needs DER. */

@@ -1,7 +1,7 @@
 import { bytesToAscii } from "../bytes.js";
 import type { HashName } from "../crypto/hash.js";
 import type { PublicKey } from "../crypto/signature.js";
-import { TlsError } from "../errors.js";
+import { type TlsError, tlsError } from "../errors.js";
 import { DEFAULT_RSA_BOUNDS, rsaBoundsProblem } from "../x509/algorithms.js";
 import { parseCertificate } from "../x509/certificate.js";
 import { parsePem } from "../x509/pem.js";
@@ -44,7 +44,7 @@ export interface ClientCredential {
 }
 
 function config(message: string): TlsError {
-  return new TlsError("CONFIG", message);
+  return tlsError("config", message);
 }
 
 function certificatesOf(input: string | Uint8Array, index: number): Uint8Array[] {

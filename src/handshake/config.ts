@@ -2,7 +2,7 @@ import type { EcdhGroup, GroupName } from "../crypto/ecdh.js";
 import type { CryptoProvider } from "../crypto/provider.js";
 import { resolveRandom, type RandomSource } from "../crypto/random.js";
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
-import { TlsError } from "../errors.js";
+import { type TlsError, tlsError } from "../errors.js";
 import type { encodeCertificateVerify, selectClientCredential } from "./client-auth.js";
 import type { ClientAuthOptions, ClientCredential, resolveClientCredential } from "./client-credentials.js";
 import { MAX_FRAGMENT_CODES } from "./extensions.js";
@@ -225,7 +225,7 @@ function workLimits(options: TlsClientOptions): WorkLimits {
 const NO_ALPN: string[] = [];
 
 function config(message: string): TlsError {
-  return new TlsError("CONFIG", message);
+  return tlsError("config", message);
 }
 
 /** Pins as OkHttp writes them ("sha256/" optional), each 32 bytes of base64; stored canonical (no prefix). */

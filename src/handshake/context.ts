@@ -1,50 +1,30 @@
 import { toHex } from "../bytes.js";
-import type { EcdhGroup } from "../crypto/ecdh.js";
-import type { PublicKey } from "../crypto/signature.js";
-import { Alert, TlsError } from "../errors.js";
-import type { RecordCipher } from "../record/cipher.js";
+import { tlsError, type TlsError } from "../errors.js";
 import { ContentType } from "../record/content-type.js";
 import type { RecordLayer } from "../record/layer.js";
 import type { ClientConfig } from "./config.js";
-import type { ExtensionOffer, ServerAgreement } from "./extensions.js";
-import { handshakeTypeName, type CertificateRequest, type Extension } from "./messages.js";
-import type { CipherSuite } from "./suites.js";
+import { handshakeTypeName } from "./messages.js";
 import type { TlsSession } from "./session.js";
 import { Transcript } from "./transcript.js";
 
 /** The reason given when no client certificate is configured at all (the client's error names it). */
 export const NO_CLIENT_CERTIFICATE = "no client certificate configured";
 
-/** Everything one handshake learns and needs; the client drops it once the connection is established. */
+/**
+ * What every state of one handshake shares: the configuration, the record layer, the way out and the transcript.
+ * What a state learns travels to the next state as its constructor's arguments (states.ts); the few fields below
+ * are only what the connection may read (or must wipe) before the handshake completes.
+ */
 export class HandshakeContext {
   readonly transcript: Transcript;
-  clientRandom: Uint8Array = new Uint8Array(0);
-  serverRandom: Uint8Array = new Uint8Array(0);
-  sessionId: Uint8Array = new Uint8Array(0);
-  offer: ExtensionOffer | null = null;
-  offeredExtensions: Extension[] = [];
-  suite: CipherSuite | null = null;
-  agreed: ServerAgreement | null = null;
-  group: EcdhGroup | null = null;
-  serverPublic: Uint8Array | null = null;
+  /** The server's chain as received, kept before it is checked so a refused chain stays readable. */
   chain: Uint8Array[] = [];
-  leafKey: PublicKey | null = null;
-  verifyFlags: string[] = [];
-  certificateRequest: CertificateRequest | null = null;
   /** Why we answered the CertificateRequest with an empty Certificate (null: we did not). */
   sentEmptyCertificate: string | null = null;
-  masterSecret: Uint8Array | null = null;
-  pendingReadCipher: RecordCipher | null = null;
-  /** Abbreviated handshake only: our keys wait for the server's Finished. */
-  pendingWriteCipher: RecordCipher | null = null;
-  sessionTicket: { lifetimeHint: number; ticket: Uint8Array } | null = null;
-  /** The session offered in the ClientHello (null: none), and the session ID field we sent. */
+  /** The session offered and not declined: a fatal alert makes it unresumable (RFC 5246 §7.2.2). */
   offeredSession: TlsSession | null = null;
-  offeredSessionId: Uint8Array = new Uint8Array(0);
-  /** The server accepted the offered session: an abbreviated handshake. */
-  resumed = false;
-  /** The session this handshake produced (or renewed), for client.session. */
-  session: TlsSession | null = null;
+  /** The master secret once made, wiped when the handshake is dropped. */
+  masterSecret: Uint8Array | null = null;
 
   constructor(
     readonly config: ClientConfig,
@@ -69,13 +49,20 @@ export class HandshakeContext {
     this.output(this.record.write(ContentType.change_cipher_spec, Uint8Array.of(1)));
   }
 
-  logKeys(): void {
-    if (this.config.keyLog && this.masterSecret) {
-      this.config.keyLog(`CLIENT_RANDOM ${toHex(this.clientRandom)} ${toHex(this.masterSecret)}`);
-    }
+  logKeys(clientRandom: Uint8Array, masterSecret: Uint8Array): void {
+    if (this.config.keyLog) this.config.keyLog(`CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(masterSecret)}`);
   }
 }
 
+/**
+ * The clock, read the one way every caller needs it: ms since the epoch, or null when there is none or it returns
+ * something that is not a number (NaN included: a device clock that never ran).
+ */
+export function readClock(config: Pick<ClientConfig, "now">): number | null {
+  const t = config.now ? config.now() : null;
+  return typeof t === "number" && t === t ? t : null;
+}
+
 export function unexpectedMessage(expecting: string, type: number): TlsError {
-  return new TlsError("UNEXPECTED_MESSAGE", `expected ${expecting}, received ${handshakeTypeName(type)}`, Alert.unexpected_message);
+  return tlsError("unexpected_message", `expected ${expecting}, received ${handshakeTypeName(type)}`);
 }

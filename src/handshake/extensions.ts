@@ -1,5 +1,5 @@
 import { asciiBytes, equalBytes, Reader, utf8Bytes, Writer } from "../bytes.js";
-import { Alert, TlsError } from "../errors.js";
+import { type TlsError, tlsError } from "../errors.js";
 import type { Extension } from "./messages.js";
 
 export const ExtensionType = {
@@ -81,11 +81,11 @@ export interface ServerAgreement {
 }
 
 function illegal(message: string): TlsError {
-  return new TlsError("ILLEGAL_PARAMETER", message, Alert.illegal_parameter);
+  return tlsError("illegal_parameter", message);
 }
 
 function malformed(type: number): TlsError {
-  return new TlsError("DECODE_ERROR", `malformed ${extensionName(type)} extension in ServerHello`, Alert.decode_error);
+  return tlsError("decode_error", `malformed ${extensionName(type)} extension in ServerHello`);
 }
 
 /**
@@ -106,7 +106,7 @@ export function checkServerExtensions(list: Extension[], offered: Extension[], o
     if (seen.indexOf(type) >= 0) throw illegal(`the server sent the ${extensionName(type)} extension twice`);
     seen.push(type);
     if (!offered.some((e) => e.type === type)) {
-      throw new TlsError("UNEXPECTED_MESSAGE", `the server sent the ${extensionName(type)} extension, which we did not offer`, Alert.unsupported_extension);
+      throw tlsError("unsupported_extension", `the server sent the ${extensionName(type)} extension, which we did not offer`);
     }
     const r = new Reader(data, `${extensionName(type)} extension`);
     switch (type) {
@@ -129,7 +129,7 @@ export function checkServerExtensions(list: Extension[], offered: Extension[], o
         r.end();
         // RFC 5746 §3.4: on an initial handshake the server's renegotiated_connection must be empty.
         if (info.length !== 0) {
-          throw new TlsError("HANDSHAKE_FAILURE", "the server's renegotiation_info is not empty on an initial handshake", Alert.handshake_failure);
+          throw tlsError("handshake_failure", "the server's renegotiation_info is not empty on an initial handshake");
         }
         agreed.secureRenegotiation = true;
         break;
@@ -168,7 +168,7 @@ export function checkServerExtensions(list: Extension[], offered: Extension[], o
         break;
       default:
         // Offered but with nothing to agree on (signature_algorithms): servers must not echo it.
-        throw new TlsError("UNEXPECTED_MESSAGE", `the server sent the ${extensionName(type)} extension, which a server must not send`, Alert.unsupported_extension);
+        throw tlsError("unsupported_extension", `the server sent the ${extensionName(type)} extension, which a server must not send`);
     }
   }
   // RFC 8449 §5: a server that supports record_size_limit must ignore max_fragment_length, so both is a violation.

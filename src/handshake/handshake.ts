@@ -1,27 +1,12 @@
-import type { EcdhGroup } from "../crypto/ecdh.js";
-import { Alert, TlsError } from "../errors.js";
+import { tlsError } from "../errors.js";
 import type { HandshakeMessage } from "../record/handshake-reassembler.js";
 import type { RecordLayer } from "../record/layer.js";
 import type { ClientConfig } from "./config.js";
 import { HandshakeContext } from "./context.js";
 import { HandshakeType } from "./messages.js";
-import type { TlsSession } from "./session.js";
-import { Established, startHandshake, type HandshakeState } from "./states.js";
-import type { CipherSuite } from "./suites.js";
+import { startHandshake, type HandshakeResult, type HandshakeState } from "./states.js";
 
-/** What a completed handshake agreed: the connection keeps this, and drops the handshake. */
-export interface HandshakeResult {
-  readonly suite: CipherSuite;
-  readonly alpnProtocol: string | null;
-  readonly extendedMasterSecret: boolean;
-  readonly maxFragmentLength: number | null;
-  readonly group: EcdhGroup | null;
-  /** The server's chain as DER, leaf first (empty when a session was resumed). */
-  readonly chain: Uint8Array[];
-  readonly verifyFlags: string[];
-  readonly session: TlsSession | null;
-  readonly resumed: boolean;
-}
+export type { HandshakeResult } from "./states.js";
 
 /**
  * One client handshake, as the connection sees it: whole handshake messages and ChangeCipherSpecs go in, wire bytes
@@ -43,17 +28,17 @@ export class Handshake {
     return this.state.expecting;
   }
 
-  /** Handles one handshake message: the result once the handshake is complete, else null. */
+  /** Handles one handshake message: the result once the handshake is complete (the final state carries it), else null. */
   onMessage(msg: HandshakeMessage): HandshakeResult | null {
     this.state = this.state.handle(this.hs, msg);
     if (msg.type === HandshakeType.server_hello) this.record.versionChosen = true;
-    return this.state === Established ? this.result() : null;
+    return this.state.result ?? null;
   }
 
   /** The server's ChangeCipherSpec: legal in one state only. */
   onChangeCipherSpec(): void {
     if (!this.state.changeCipherSpec) {
-      throw new TlsError("UNEXPECTED_MESSAGE", `unexpected ChangeCipherSpec while expecting ${this.state.expecting}`, Alert.unexpected_message);
+      throw tlsError("unexpected_message", `unexpected ChangeCipherSpec while expecting ${this.state.expecting}`);
     }
     this.state = this.state.changeCipherSpec(this.hs);
   }
@@ -75,20 +60,5 @@ export class Handshake {
   dispose(fatal: boolean): void {
     if (fatal && this.hs.offeredSession) this.hs.offeredSession.resumable = false;
     if (this.hs.masterSecret) this.hs.masterSecret.fill(0);
-  }
-
-  private result(): HandshakeResult {
-    const hs = this.hs;
-    return {
-      suite: hs.suite!,
-      alpnProtocol: hs.agreed!.alpnProtocol,
-      extendedMasterSecret: hs.agreed!.extendedMasterSecret,
-      maxFragmentLength: hs.agreed!.maxFragmentLength,
-      group: hs.group,
-      chain: hs.chain,
-      verifyFlags: hs.verifyFlags,
-      session: hs.session,
-      resumed: hs.resumed,
-    };
   }
 }

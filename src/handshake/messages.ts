@@ -1,5 +1,5 @@
 import { Reader, Writer } from "../bytes.js";
-import { Alert, TlsError } from "../errors.js";
+import { type TlsError, tlsError } from "../errors.js";
 
 // Handshake message codecs (RFC 5246 §7.4). Encoders return the full message (4-byte header + body), which is
 // what the transcript hashes. Parsers take the body and throw only TlsError (decode_error via Reader).
@@ -93,7 +93,7 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   const version = r.u16();
   const random = r.bytes(RANDOM_LENGTH).slice();
   const sessionId = r.vec8().slice();
-  if (sessionId.length > 32) throw new TlsError("DECODE_ERROR", "malformed ServerHello: session id over 32 bytes", Alert.decode_error);
+  if (sessionId.length > 32) throw tlsError("decode_error", "malformed ServerHello: session id over 32 bytes");
   const cipherSuite = r.u16();
   const compression = r.u8();
   // RFC 5246 §7.4.1.4: the extensions block is optional, but if present it must fill the message exactly.
@@ -121,7 +121,7 @@ export function parseCertificateList(body: Uint8Array): Uint8Array[] {
   const chain: Uint8Array[] = [];
   while (list.remaining > 0) {
     const der = list.vec24();
-    if (der.length === 0) throw new TlsError("DECODE_ERROR", "malformed Certificate: empty certificate entry", Alert.decode_error);
+    if (der.length === 0) throw tlsError("decode_error", "malformed Certificate: empty certificate entry");
     chain.push(der.slice());
   }
   return chain;
@@ -152,11 +152,11 @@ export function parseEcdheServerKeyExchange(body: Uint8Array): EcdheServerKeyExc
   const r = new Reader(body, "ServerKeyExchange");
   const curveType = r.u8();
   if (curveType !== NAMED_CURVE) {
-    throw new TlsError("ILLEGAL_PARAMETER", `ServerKeyExchange uses curve type ${curveType}, only named curves are allowed`, Alert.illegal_parameter);
+    throw tlsError("illegal_parameter", `ServerKeyExchange uses curve type ${curveType}, only named curves are allowed`);
   }
   const group = r.u16();
   const publicKey = r.vec8().slice();
-  if (publicKey.length === 0) throw new TlsError("DECODE_ERROR", "malformed ServerKeyExchange: empty public key", Alert.decode_error);
+  if (publicKey.length === 0) throw tlsError("decode_error", "malformed ServerKeyExchange: empty public key");
   const params = body.slice(0, r.offset);
   const scheme = r.u16();
   const signature = r.vec16().slice();
@@ -184,11 +184,11 @@ export interface CertificateRequest {
 export function parseCertificateRequest(body: Uint8Array): CertificateRequest {
   const r = new Reader(body, "CertificateRequest");
   const certificateTypes = r.vec8().slice();
-  if (certificateTypes.length === 0) throw new TlsError("DECODE_ERROR", "malformed CertificateRequest: no certificate types", Alert.decode_error);
+  if (certificateTypes.length === 0) throw tlsError("decode_error", "malformed CertificateRequest: no certificate types");
   const schemes = r.sub16();
   const signatureSchemes: number[] = [];
   while (schemes.remaining > 0) signatureSchemes.push(schemes.u16());
-  if (signatureSchemes.length === 0) throw new TlsError("DECODE_ERROR", "malformed CertificateRequest: no signature algorithms", Alert.decode_error);
+  if (signatureSchemes.length === 0) throw tlsError("decode_error", "malformed CertificateRequest: no signature algorithms");
   const names = r.sub16();
   const authorities: Uint8Array[] = [];
   while (names.remaining > 0) authorities.push(names.vec16().slice());

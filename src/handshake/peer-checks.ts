@@ -1,4 +1,4 @@
-import { Alert, TlsError } from "../errors.js";
+import { tlsError } from "../errors.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
 import type { CertificateCheck } from "./server-certificate.js";
 
@@ -23,12 +23,7 @@ export function checkPins(pins: readonly string[], hash: (data: Uint8Array) => U
   const chainPins = path.map((c) => toBase64(hash(c.spkiDer)));
   if (chainPins.some((p) => pins.indexOf(p) >= 0)) return;
   const listed = path.map((c, i) => `"${c.subject}" sha256/${chainPins[i]}`).join(", ");
-  throw new TlsError(
-    "BAD_CERTIFICATE",
-    `server certificate rejected: no key of the verified path matches pinnedPublicKeys (pins: ${pins.map((p) => "sha256/" + p).join(", ")}; the path: ${listed})`,
-    Alert.bad_certificate,
-    flags,
-  ).with({ pins: pins.slice(), chainPins, peerCertificates: path.slice() });
+  throw tlsError("bad_certificate", `server certificate rejected: no key of the verified path matches pinnedPublicKeys (pins: ${pins.map((p) => "sha256/" + p).join(", ")}; the path: ${listed})`, flags).with({ pins: pins.slice(), chainPins, peerCertificates: path.slice() });
 }
 
 export function runVerifyPeer(check: Pick<CertificateCheck, "chain" | "verifyPeer">, verifiedPath: Certificate[] | null, flags: string[]): void {
@@ -38,12 +33,7 @@ export function runVerifyPeer(check: Pick<CertificateCheck, "chain" | "verifyPee
   try {
     check.verifyPeer!(chain);
   } catch (e) {
-    const error = new TlsError(
-      "BAD_CERTIFICATE",
-      `server certificate rejected by verifyPeer: ${e instanceof Error ? e.message : String(e)}`,
-      Alert.bad_certificate,
-      flags,
-    ).with({ peerCertificates: chain });
+    const error = tlsError("bad_certificate", `server certificate rejected by verifyPeer: ${e instanceof Error ? e.message : String(e)}`, flags).with({ peerCertificates: chain });
     (error as { cause?: unknown }).cause = e;
     throw error;
   }

@@ -2,7 +2,7 @@ import type { AeadFactory } from "../crypto/aead.js";
 import { illegalPeerKey, type EcdhGroup, type GroupName } from "../crypto/ecdh.js";
 import type { HashState } from "../crypto/hash.js";
 import { layerProviders, prfFromHmac, type CryptoProvider, type EcdhKeyAgreement } from "../crypto/provider.js";
-import { TlsError } from "../errors.js";
+import { TlsError, tlsError } from "../errors.js";
 import type { SignatureVerifier } from "./config.js";
 import { OFFERED_SCHEMES, type SignatureScheme } from "./signature-schemes.js";
 import { SUITE_PARAMS, type SuiteParams } from "./suite-params.js";
@@ -26,7 +26,7 @@ export interface ProviderChoices {
 }
 
 function config(message: string): TlsError {
-  return new TlsError("CONFIG", message);
+  return tlsError("config", message);
 }
 
 /** The options' `crypto` (one provider or a list) as a list, checked. */

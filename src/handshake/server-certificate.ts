@@ -1,5 +1,5 @@
 import type { PublicKey } from "../crypto/signature.js";
-import { Alert, TlsError } from "../errors.js";
+import { TlsError, tlsError, type ErrorKind } from "../errors.js";
 import { detailText, failureDetails } from "./chain-details.js";
 import { checkPins, runVerifyPeer } from "./peer-checks.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
@@ -49,9 +49,9 @@ function parseTrustAnchors(ca: unknown): TrustStore {
   try {
     store = new TrustStore(ca as string | Uint8Array | Array<string | Uint8Array>);
   } catch (e) {
-    throw new TlsError("CONFIG", `ca could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    throw tlsError("config", `ca could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (store.size === 0) throw new TlsError("CONFIG", "ca holds no certificate (expected PEM with CERTIFICATE blocks, or DER)");
+  if (store.size === 0) throw tlsError("config", "ca holds no certificate (expected PEM with CERTIFICATE blocks, or DER)");
   return store;
 }
 
@@ -79,17 +79,17 @@ export interface CertificateCheck {
 /** Unverified server keys (verify: false) still get a floor: below it, RSA is broken outright. */
 const UNVERIFIED_MIN_RSA_BITS = 1024;
 
-/** The one alert that best tells the server why its chain was refused (RFC 5246 §7.2.2). */
-export function alertForFlags(flags: string[]): number {
+/** The failure that best tells the server why its chain was refused (RFC 5246 §7.2.2): it names the alert. */
+export function kindForFlags(flags: string[]): ErrorKind {
   const has = (f: string) => flags.indexOf(f) >= 0;
-  if (has("MALFORMED")) return Alert.decode_error;
-  if (has("UNSUPPORTED_ALGORITHM") || has("UNKNOWN_CRITICAL_EXTENSION") || has("KEY_BOUNDS")) return Alert.unsupported_certificate;
-  if (has("EXPIRED") || has("NOT_YET_VALID")) return Alert.certificate_expired;
+  if (has("MALFORMED")) return "certificate_malformed";
+  if (has("UNSUPPORTED_ALGORITHM") || has("UNKNOWN_CRITICAL_EXTENSION") || has("KEY_BOUNDS")) return "certificate_unsupported";
+  if (has("EXPIRED") || has("NOT_YET_VALID")) return "certificate_expired";
   // A chain signature that does not verify stays unknown_ca: most often another CA shares the issuer's name, so
   // "no trusted issuer signed this" is the honest answer (decrypt_error is kept for the ServerKeyExchange).
-  if (has("WORK_BUDGET")) return Alert.bad_certificate;
-  if (has("NOT_TRUSTED")) return Alert.unknown_ca;
-  return Alert.bad_certificate;
+  if (has("WORK_BUDGET")) return "bad_certificate";
+  if (has("NOT_TRUSTED")) return "unknown_ca";
+  return "bad_certificate";
 }
 
 /**
@@ -100,15 +100,10 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   const { limits } = check;
   if (check.chain.length === 0) {
     // An empty list is well-formed TLS but no server identity: decode_error, as BoringSSL sends.
-    throw new TlsError("BAD_CERTIFICATE", "the server sent no certificate", Alert.decode_error, []);
+    throw tlsError("certificate_malformed", "the server sent no certificate", []);
   }
   if (check.chain.length > limits.maxCertificates) {
-    throw new TlsError(
-      "BAD_CERTIFICATE",
-      `the server presented ${check.chain.length} certificates; at most ${limits.maxCertificates} are accepted (maxCertificates)`,
-      Alert.bad_certificate,
-      ["PATH_TOO_LONG"],
-    );
+    throw tlsError("bad_certificate", `the server presented ${check.chain.length} certificates; at most ${limits.maxCertificates} are accepted (maxCertificates)`, ["PATH_TOO_LONG"]);
   }
   let flags: string[] = [];
   let leaf: Certificate | undefined;
@@ -138,7 +133,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
       if (flags.indexOf("KEY_USAGE") >= 0 && result.leaf) info.push(`the key exchange needs ${check.leafKeyUsage} in the leaf's keyUsage`);
       const details = failureDetails(check, flags, result.path);
       const why = (info.length > 0 ? info.join("; ") : "verification failed") + detailText(details);
-      throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: ${why}`, alertForFlags(flags), flags).with(details);
+      throw tlsError(kindForFlags(flags), `server certificate rejected: ${why}`, flags).with(details);
     }
     leaf = result.leaf;
     verifiedPath = result.path;
@@ -147,7 +142,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   try {
     if (!leaf) leaf = parseCertificate(check.chain[0]);
   } catch (e) {
-    if (e instanceof TlsError) throw new TlsError("BAD_CERTIFICATE", `server certificate is malformed: ${e.message}`, Alert.decode_error, ["MALFORMED"]);
+    if (e instanceof TlsError) throw tlsError("certificate_malformed", `server certificate is malformed: ${e.message}`, ["MALFORMED"]);
     throw e;
   }
   // verify: false still parses the rest, so a garbled chain is never silently accepted as "unchecked".
@@ -155,7 +150,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
     try {
       parseCertificate(check.chain[i]);
     } catch (e) {
-      if (e instanceof TlsError) throw new TlsError("BAD_CERTIFICATE", `certificate ${i} in the server chain is malformed: ${e.message}`, Alert.decode_error, ["MALFORMED"]);
+      if (e instanceof TlsError) throw tlsError("certificate_malformed", `certificate ${i} in the server chain is malformed: ${e.message}`, ["MALFORMED"]);
       throw e;
     }
   }
@@ -164,7 +159,7 @@ export function checkServerCertificate(check: CertificateCheck): { leafKey: Publ
   const bounds = { maxModulusBits: limits.maxRsaModulusBits, maxExponentBits: limits.maxRsaExponentBits };
   const problem = key.type === "rsa" && key.bits < UNVERIFIED_MIN_RSA_BITS ? `RSA key of ${key.bits} bits (minimum ${UNVERIFIED_MIN_RSA_BITS})` : rsaBoundsProblem(key, bounds);
   if (problem) {
-    throw new TlsError("BAD_CERTIFICATE", `server certificate rejected: KEY_BOUNDS: ${problem}`, Alert.unsupported_certificate, ["KEY_BOUNDS"]);
+    throw tlsError("certificate_key_bounds", `server certificate rejected: KEY_BOUNDS: ${problem}`, ["KEY_BOUNDS"]);
   }
   if (check.verifyPeer) runVerifyPeer(check, verifiedPath, flags);
   return { leafKey: key, flags };

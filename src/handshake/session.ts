@@ -1,7 +1,7 @@
 import { asciiBytes, bytesToAscii, equalBytes, Reader, Writer } from "../bytes.js";
 import { hash } from "../crypto/hash.js";
 import { randomBytes, type RandomSource } from "../crypto/random.js";
-import { Alert, TlsError } from "../errors.js";
+import { TlsError, tlsError } from "../errors.js";
 import type { ResumptionSupport } from "./config.js";
 import { MASTER_SECRET_LENGTH } from "./key-schedule.js";
 import { TLS12 } from "./messages.js";
@@ -115,7 +115,7 @@ const FLAG_RECEIVED_AT = 32;
 const KNOWN_FLAGS = 63;
 
 function sessionError(message: string): TlsError {
-  return new TlsError("CONFIG", message);
+  return tlsError("config", message);
 }
 
 function isPrintableAscii(s: string): boolean {
@@ -304,7 +304,7 @@ export interface ResumedServerHello {
 }
 
 function handshakeFailure(message: string): TlsError {
-  return new TlsError("HANDSHAKE_FAILURE", message, Alert.handshake_failure);
+  return tlsError("handshake_failure", message);
 }
 
 /**
@@ -319,7 +319,7 @@ export function serverResumed(offeredSessionId: Uint8Array, serverSessionId: Uin
 export function checkResumedServerHello(s: TlsSession, hello: ResumedServerHello): void {
   if (hello.cipherSuite !== s.cipherSuite) {
     // RFC 5246 §7.4.1.3: the server must resume with the session's own suite.
-    throw new TlsError("ILLEGAL_PARAMETER", "the server resumed the session with a different cipher suite", Alert.illegal_parameter);
+    throw tlsError("illegal_parameter", "the server resumed the session with a different cipher suite");
   }
   // RFC 7627 §5.3: the master secret's derivation must be the session's, in both directions.
   if (s.extendedMasterSecret && !hello.extendedMasterSecret) {

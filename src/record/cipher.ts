@@ -1,5 +1,5 @@
 import type { Aead } from "../crypto/aead.js";
-import { Alert, TlsError } from "../errors.js";
+import { Alert, type TlsError, tlsError } from "../errors.js";
 import { SequenceNumber } from "./sequence.js";
 
 /**
@@ -27,7 +27,7 @@ export interface RecordCipherOptions {
 }
 
 function badRecordMac(): TlsError {
-  return new TlsError("BAD_RECORD_MAC", "record authentication failed", Alert.bad_record_mac);
+  return tlsError("bad_record_mac", "record authentication failed");
 }
 
 /** RFC 5246 §6.2.3.3: seq_num(8) || type(1) || version(2) || length(2), length being the plaintext's. */

@@ -1,4 +1,4 @@
-import { Alert, TlsError } from "../errors.js";
+import { tlsError } from "../errors.js";
 import { ByteQueue } from "./byte-queue.js";
 import { isContentType } from "./content-type.js";
 
@@ -53,14 +53,14 @@ export class Deframer {
       // Before any record, this is a peer speaking another protocol (72 is the H of an HTTP/ answer): show its words.
       const peerBytes = printable(q.peek(Math.min(q.length, PEER_BYTES_SHOWN)));
       const what = this.records === 0 ? "the peer is not speaking TLS" : "the peer sent a record that is not TLS";
-      throw new TlsError("UNEXPECTED_MESSAGE", `${what} (unknown record content type ${type}): it sent "${peerBytes}"`, Alert.unexpected_message).with({ peerBytes });
+      throw tlsError("unexpected_message", `${what} (unknown record content type ${type}): it sent "${peerBytes}"`).with({ peerBytes });
     }
     // protocol_version for every wrong record version, as BoringSSL sends (a flipped byte on a protected record too).
     if (version >>> 8 !== 3) {
-      throw new TlsError("PROTOCOL_VERSION", `record version 0x${version.toString(16)} is not TLS`, Alert.protocol_version);
+      throw tlsError("protocol_version", `record version 0x${version.toString(16)} is not TLS`);
     }
     if (length > maxFragment) {
-      throw new TlsError("RECORD_OVERFLOW", `record of ${length} bytes exceeds the limit of ${maxFragment}`, Alert.record_overflow);
+      throw tlsError("record_overflow", `record of ${length} bytes exceeds the limit of ${maxFragment}`);
     }
     if (q.length < RECORD_HEADER_LENGTH + length) return null;
     const fragment = q.peek(RECORD_HEADER_LENGTH + length).subarray(RECORD_HEADER_LENGTH);

@@ -1,4 +1,4 @@
-import { Alert, TlsError } from "../errors.js";
+import { tlsError } from "../errors.js";
 import { ByteQueue } from "./byte-queue.js";
 
 export interface HandshakeMessage {
@@ -46,11 +46,7 @@ export class HandshakeReassembler {
     if (q.length < HEADER_LENGTH) return -1;
     const length = (q.byteAt(1) << 16) | (q.byteAt(2) << 8) | q.byteAt(3);
     if (length > this.maxMessage) {
-      throw new TlsError(
-        "ILLEGAL_PARAMETER",
-        `handshake message type ${q.byteAt(0)} of ${length} bytes exceeds the limit of ${this.maxMessage}`,
-        Alert.illegal_parameter,
-      );
+      throw tlsError("illegal_parameter", `handshake message type ${q.byteAt(0)} of ${length} bytes exceeds the limit of ${this.maxMessage}`);
     }
     return length;
   }

@@ -1,4 +1,4 @@
-import { Alert, TlsError } from "../errors.js";
+import { type TlsError, tlsError } from "../errors.js";
 import type { RecordCipher } from "./cipher.js";
 import { ContentType, contentTypeName, isContentType } from "./content-type.js";
 import { Deframer, RECORD_HEADER_LENGTH } from "./deframer.js";
@@ -17,11 +17,11 @@ export const MAX_EMPTY_RECORDS = 32;
 const TLS12_VERSION = 0x0303;
 
 function unexpected(message: string): TlsError {
-  return new TlsError("UNEXPECTED_MESSAGE", message, Alert.unexpected_message);
+  return tlsError("unexpected_message", message);
 }
 
 function overflow(length: number, limit: number): TlsError {
-  return new TlsError("RECORD_OVERFLOW", `record plaintext of ${length} bytes exceeds the limit of ${limit}`, Alert.record_overflow);
+  return tlsError("record_overflow", `record plaintext of ${length} bytes exceeds the limit of ${limit}`);
 }
 
 /** The sans-I/O record layer (RFC 5246 §6.2): frames and protects what we send, deframes and opens what we receive. */
@@ -69,7 +69,7 @@ export class RecordLayer {
       const { type, fragment } = raw;
       // The AAD fixes the version at 0x0303, so nothing authenticates the header's copy: check it here instead.
       if ((this.readCipher || this.versionChosen) && raw.version !== TLS12_VERSION) {
-        throw new TlsError("PROTOCOL_VERSION", `${this.readCipher ? "protected " : ""}record with version 0x${raw.version.toString(16)} after TLS 1.2 was chosen`, Alert.protocol_version);
+        throw tlsError("protocol_version", `${this.readCipher ? "protected " : ""}record with version 0x${raw.version.toString(16)} after TLS 1.2 was chosen`);
       }
       // Decrypted output is fresh; a plaintext fragment is a view of our buffer, so copy it out.
       const data = this.readCipher ? this.readCipher.decrypt(type, fragment) : fragment.slice();
@@ -88,7 +88,7 @@ export class RecordLayer {
 
   /** Frames (and, once a write cipher is set, protects) `data` as records of at most the send limit; returns wire bytes. */
   write(type: number, data: Uint8Array, legacyVersion: number = TLS12_VERSION): Uint8Array {
-    if (!isContentType(type)) throw new TlsError("INTERNAL_ERROR", `cannot send content type ${type}`, Alert.internal_error);
+    if (!isContentType(type)) throw tlsError("internal_error", `cannot send content type ${type}`);
     const cipher = this.writeCipher;
     const limit = this.sendLimit;
     const count = Math.ceil(data.length / limit);
@@ -154,7 +154,7 @@ export class RecordLayer {
 }
 
 function checkedLimit(limit: number): number {
-  if (!(limit >= 1) || Math.floor(limit) !== limit) throw new TlsError("CONFIG", `invalid record size limit ${limit}`);
+  if (!(limit >= 1) || Math.floor(limit) !== limit) throw tlsError("config", `invalid record size limit ${limit}`);
   return Math.min(limit, MAX_PLAINTEXT);
 }
 

@@ -1,4 +1,4 @@
-import { Alert, TlsError } from "../errors.js";
+import { tlsError } from "../errors.js";
 
 /**
  * A 64-bit record sequence number (RFC 5246 §6.1) kept as two 32-bit halves: plain numbers lose
@@ -20,7 +20,7 @@ export class SequenceNumber {
   /** Writes the current value big-endian at out[offset..offset+8) and advances; throws instead of wrapping. */
   take(out: Uint8Array, offset: number): void {
     if (this.exhausted) {
-      throw new TlsError("INTERNAL_ERROR", "record sequence number would wrap past 2^64-1", Alert.internal_error);
+      throw tlsError("internal_error", "record sequence number would wrap past 2^64-1");
     }
     const { hi, lo } = this;
     out[offset] = hi >>> 24;

@@ -1,8 +1,7 @@
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import type { HashName } from "../crypto/hash.js";
 import { toHex } from "../bytes.js";
-import { decodeError } from "../errors.js";
-import { DerReader, Tag, derBitString, derChildren, derOid, derSmallInteger, derUnsignedBytes, type DerElement } from "./der.js";
+import { DerReader, Tag, derBitString, derChildren, derOid, derSmallInteger, derUnsignedBytes, type DerElement, malformedDer } from "./der.js";
 
 // OID -> algorithm mapping for signatures and subject public keys. Anything not listed (SHA-1, MD5, DSA,
 // P-192, P-521, explicit curve parameters) maps to "unsupported" so the verifier can say why.
@@ -36,7 +35,7 @@ const NULL_PARAMS = (el: DerElement | null) => el !== null && el.tag === Tag.NUL
 
 /** An AlgorithmIdentifier's OID and optional parameters element. */
 export function readAlgorithmIdentifier(el: DerElement): { oid: string; params: DerElement | null } {
-  if (el.tag !== Tag.SEQUENCE) throw decodeError("certificate algorithm");
+  if (el.tag !== Tag.SEQUENCE) throw malformedDer("certificate algorithm");
   const r = derChildren(el, "certificate algorithm");
   const oid = derOid(r.expect(Tag.OID), "certificate algorithm");
   const params = r.done ? null : r.read();
@@ -112,7 +111,7 @@ export function publicKeyOf(spki: DerElement): PublicKey {
   const { oid, params } = readAlgorithmIdentifier(r.expect(Tag.SEQUENCE));
   const bits = derBitString(r.expect(Tag.BIT_STRING), "subjectPublicKeyInfo");
   r.end();
-  if (bits.unused !== 0) throw decodeError("subjectPublicKeyInfo");
+  if (bits.unused !== 0) throw malformedDer("subjectPublicKeyInfo");
   if (oid === OID_RSA) {
     if (!NULL_PARAMS(params)) return { type: "unsupported", algorithm: "rsa (bad parameters)" };
     const seq = new DerReader(bits.bytes, "RSA public key").expect(Tag.SEQUENCE);

@@ -1,8 +1,8 @@
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
-import { TlsError, decodeError } from "../errors.js";
+import { TlsError } from "../errors.js";
 import { equalBytes, toHex } from "../bytes.js";
 import { publicKeyOf, signatureAlgorithmOf } from "./algorithms.js";
-import { DerReader, Tag, derBitString, derChildren, derSmallInteger, type DerElement } from "./der.js";
+import { DerReader, Tag, derBitString, derChildren, derSmallInteger, type DerElement, malformedDer } from "./der.js";
 import { parseExtensions, type ParsedExtensions } from "./extensions.js";
 import { readableName } from "./names.js";
 
@@ -63,16 +63,16 @@ function readTime(el: DerElement): number {
   } else if (el.tag === Tag.GENERALIZED_TIME && s.length === 15) {
     year = Number(s.slice(0, 4));
     rest = s.slice(4);
-  } else throw decodeError("certificate validity");
-  if (rest[10] !== "Z" || !DIGITS.test(s.slice(0, s.length - 1))) throw decodeError("certificate validity");
+  } else throw malformedDer("certificate validity");
+  if (rest[10] !== "Z" || !DIGITS.test(s.slice(0, s.length - 1))) throw malformedDer("certificate validity");
   const mo = Number(rest.slice(0, 2));
   const d = Number(rest.slice(2, 4));
   const h = Number(rest.slice(4, 6));
   const mi = Number(rest.slice(6, 8));
   const sec = Number(rest.slice(8, 10));
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) throw decodeError("certificate validity");
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) throw malformedDer("certificate validity");
   const t = Date.UTC(year, mo - 1, d, h, mi, sec);
-  if (new Date(t).getUTCDate() !== d) throw decodeError("certificate validity"); // e.g. Feb 30
+  if (new Date(t).getUTCDate() !== d) throw malformedDer("certificate validity"); // e.g. Feb 30
   return t;
 }
 
@@ -85,7 +85,7 @@ function parse(der: Uint8Array): Certificate {
   const outerAlg = c.expect(Tag.SEQUENCE);
   const sig = derBitString(c.expect(Tag.BIT_STRING));
   c.end();
-  if (sig.unused !== 0) throw decodeError("certificate signature");
+  if (sig.unused !== 0) throw malformedDer("certificate signature");
 
   const t = derChildren(tbsEl);
   const versionEl = t.optional(0xa0);
@@ -94,10 +94,10 @@ function parse(der: Uint8Array): Certificate {
     const vr = derChildren(versionEl);
     version = derSmallInteger(vr.expect(Tag.INTEGER)) + 1;
     vr.end();
-    if (version > 3) throw decodeError("certificate version");
+    if (version > 3) throw malformedDer("certificate version");
   }
   const serialEl = t.expect(Tag.INTEGER);
-  if (serialEl.value.length === 0) throw decodeError("certificate serial");
+  if (serialEl.value.length === 0) throw malformedDer("certificate serial");
   const innerAlg = t.expect(Tag.SEQUENCE);
   const issuer = t.expect(Tag.SEQUENCE);
   const validity = derChildren(t.expect(Tag.SEQUENCE));
@@ -110,7 +110,7 @@ function parse(der: Uint8Array): Certificate {
   t.optional(0x82); // subjectUniqueID
   const extEl = t.optional(0xa3);
   t.end();
-  if (extEl && version !== 3) throw decodeError("certificate (extensions need v3)");
+  if (extEl && version !== 3) throw malformedDer("certificate (extensions need v3)");
 
   const extensions = parseExtensions(extEl);
   const san = extensions.subjectAltName || [];
@@ -152,11 +152,11 @@ function parse(der: Uint8Array): Certificate {
 
 /** Parses one DER certificate. Throws TlsError DECODE_ERROR on anything malformed, never a raw error. */
 export function parseCertificate(der: Uint8Array): Certificate {
-  if (!(der instanceof Uint8Array)) throw decodeError("certificate (not bytes)");
+  if (!(der instanceof Uint8Array)) throw malformedDer("certificate (not bytes)");
   try {
     return parse(der);
   } catch (e) {
     if (e instanceof TlsError) throw e;
-    throw decodeError("certificate");
+    throw malformedDer("certificate");
   }
 }

@@ -1,7 +1,15 @@
-import { decodeError } from "../errors.js";
+import { tlsError, type TlsError } from "../errors.js";
 
 // A strict DER walker. The schema library decodes values, but it is a lenient BER parser and drops the raw
 // bytes we need (signed TBS, issuer/subject Name DER for exact matching), so the raw spans come from here.
+
+/**
+ * x509's parse failure: DECODE_ERROR without an alert, since a certificate or key is no TLS message; the handshake
+ * names the alert when it is the server's certificate (certificate_malformed).
+ */
+export function malformedDer(what: string): TlsError {
+  return tlsError("der_malformed", `malformed ${what}`);
+}
 
 export interface DerElement {
   tag: number; // the single identifier octet (high tag numbers are rejected: X.509 never uses them)
@@ -43,22 +51,22 @@ export class DerReader {
   read(): DerElement {
     const buf = this.buf;
     const start = this.pos;
-    if (start + 2 > buf.length) throw decodeError(this.what);
+    if (start + 2 > buf.length) throw malformedDer(this.what);
     const tag = buf[start];
-    if ((tag & 0x1f) === 0x1f) throw decodeError(this.what);
+    if ((tag & 0x1f) === 0x1f) throw malformedDer(this.what);
     let len = buf[start + 1];
     let off = start + 2;
     if (len & 0x80) {
       const n = len & 0x7f;
       // Indefinite (n = 0) and over-long lengths are BER, not DER.
-      if (n === 0 || n > 4 || off + n > buf.length) throw decodeError(this.what);
-      if (buf[off] === 0) throw decodeError(this.what);
+      if (n === 0 || n > 4 || off + n > buf.length) throw malformedDer(this.what);
+      if (buf[off] === 0) throw malformedDer(this.what);
       len = 0;
       for (let i = 0; i < n; i++) len = len * 256 + buf[off + i];
       off += n;
-      if (len < 0x80) throw decodeError(this.what); // not the minimal length form
+      if (len < 0x80) throw malformedDer(this.what); // not the minimal length form
     }
-    if (off + len > buf.length) throw decodeError(this.what);
+    if (off + len > buf.length) throw malformedDer(this.what);
     this.pos = off + len;
     return { tag, raw: buf.subarray(start, off + len), value: buf.subarray(off, off + len) };
   }
@@ -66,7 +74,7 @@ export class DerReader {
   /** Reads the next element and insists on its tag. */
   expect(tag: number): DerElement {
     const el = this.read();
-    if (el.tag !== tag) throw decodeError(this.what);
+    if (el.tag !== tag) throw malformedDer(this.what);
     return el;
   }
 
@@ -76,7 +84,7 @@ export class DerReader {
   }
 
   end(): void {
-    if (!this.done) throw decodeError(this.what);
+    if (!this.done) throw malformedDer(this.what);
   }
 }
 
@@ -86,18 +94,18 @@ export function derChildren(el: DerElement, what?: string): DerReader {
 
 /** A DER BOOLEAN: only 0x00 and 0xff are valid encodings. */
 export function derBoolean(el: DerElement, what = "certificate"): boolean {
-  if (el.tag !== Tag.BOOLEAN || el.value.length !== 1) throw decodeError(what);
+  if (el.tag !== Tag.BOOLEAN || el.value.length !== 1) throw malformedDer(what);
   if (el.value[0] === 0xff) return true;
   if (el.value[0] === 0x00) return false;
-  throw decodeError(what);
+  throw malformedDer(what);
 }
 
 /** A non-negative DER INTEGER small enough for a JS number (path lengths, versions). */
 export function derSmallInteger(el: DerElement, what = "certificate"): number {
   const v = el.value;
-  if (el.tag !== Tag.INTEGER || v.length === 0 || v.length > 4) throw decodeError(what);
-  if (v.length > 1 && v[0] === 0 && (v[1] & 0x80) === 0) throw decodeError(what);
-  if (v[0] & 0x80) throw decodeError(what);
+  if (el.tag !== Tag.INTEGER || v.length === 0 || v.length > 4) throw malformedDer(what);
+  if (v.length > 1 && v[0] === 0 && (v[1] & 0x80) === 0) throw malformedDer(what);
+  if (v[0] & 0x80) throw malformedDer(what);
   let n = 0;
   for (let i = 0; i < v.length; i++) n = n * 256 + v[i];
   return n;
@@ -106,21 +114,21 @@ export function derSmallInteger(el: DerElement, what = "certificate"): number {
 /** The magnitude bytes of a positive DER INTEGER (RSA modulus/exponent), without the sign octet. */
 export function derUnsignedBytes(el: DerElement, what = "certificate"): Uint8Array {
   const v = el.value;
-  if (el.tag !== Tag.INTEGER || v.length === 0 || v[0] & 0x80) throw decodeError(what);
-  if (v.length > 1 && v[0] === 0 && (v[1] & 0x80) === 0) throw decodeError(what);
+  if (el.tag !== Tag.INTEGER || v.length === 0 || v[0] & 0x80) throw malformedDer(what);
+  if (v.length > 1 && v[0] === 0 && (v[1] & 0x80) === 0) throw malformedDer(what);
   return v[0] === 0 ? v.subarray(1) : v;
 }
 
 /** Dotted OID text from an OBJECT IDENTIFIER element. */
 export function derOid(el: DerElement, what = "certificate"): string {
   const v = el.value;
-  if (el.tag !== Tag.OID || v.length === 0 || v[v.length - 1] & 0x80) throw decodeError(what);
+  if (el.tag !== Tag.OID || v.length === 0 || v[v.length - 1] & 0x80) throw malformedDer(what);
   const arcs: number[] = [];
   let acc = 0;
   for (let i = 0; i < v.length; i++) {
-    if (acc === 0 && v[i] === 0x80) throw decodeError(what); // non-minimal arc
+    if (acc === 0 && v[i] === 0x80) throw malformedDer(what); // non-minimal arc
     acc = acc * 128 + (v[i] & 0x7f);
-    if (acc > Number.MAX_SAFE_INTEGER / 128) throw decodeError(what);
+    if (acc > Number.MAX_SAFE_INTEGER / 128) throw malformedDer(what);
     if ((v[i] & 0x80) === 0) {
       arcs.push(acc);
       acc = 0;
@@ -133,7 +141,7 @@ export function derOid(el: DerElement, what = "certificate"): string {
 /** BIT STRING contents without the unused-bits octet; `unused` must be 0 for keys/signatures. */
 export function derBitString(el: DerElement, what = "certificate"): { bytes: Uint8Array; unused: number } {
   const v = el.value;
-  if (el.tag !== Tag.BIT_STRING || v.length === 0 || v[0] > 7) throw decodeError(what);
-  if (v.length === 1 && v[0] !== 0) throw decodeError(what);
+  if (el.tag !== Tag.BIT_STRING || v.length === 0 || v[0] > 7) throw malformedDer(what);
+  if (v.length === 1 && v[0] !== 0) throw malformedDer(what);
   return { bytes: v.subarray(1), unused: v[0] };
 }

@@ -3,7 +3,7 @@ import { sha1 } from "@noble/hashes/legacy.js";
 import { pbkdf2 } from "@noble/hashes/pbkdf2.js";
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { utf8Bytes } from "../bytes.js";
-import { TlsError } from "../errors.js";
+import { TlsError, tlsError } from "../errors.js";
 import { DerReader, Tag, derChildren, derOid, derSmallInteger, type DerElement } from "./der.js";
 import { decodeBase64 } from "./pem.js";
 import { parsePrivateKey, type PrivateKey } from "./private-key.js";
@@ -32,7 +32,7 @@ const MAX_ITERATIONS = 10_000_000;
 const WHAT = "encrypted private key";
 
 function config(message: string): TlsError {
-  return new TlsError("CONFIG", message);
+  return tlsError("config", message);
 }
 
 function encryptedDer(input: string | Uint8Array): Uint8Array {

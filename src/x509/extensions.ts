@@ -1,5 +1,4 @@
-import { decodeError } from "../errors.js";
-import { DerReader, Tag, derBitString, derBoolean, derChildren, derOid, derSmallInteger, type DerElement } from "./der.js";
+import { DerReader, Tag, derBitString, derBoolean, derChildren, derOid, derSmallInteger, type DerElement, malformedDer } from "./der.js";
 import { readGeneralName, readGeneralNames, type GeneralName } from "./general-names.js";
 
 // The v3 extensions the verifier understands, decoded once at parse time and cached on the certificate
@@ -68,9 +67,9 @@ function readSubtrees(el: DerElement): GeneralName[] {
     const subtree = derChildren(r.expect(Tag.SEQUENCE), "nameConstraints");
     out.push(readGeneralName(subtree.read(), "nameConstraints"));
     // minimum MUST be zero and maximum absent (RFC 5280 4.2.1.10); anything else is not a valid profile.
-    if (!subtree.done) throw decodeError("nameConstraints (minimum/maximum)");
+    if (!subtree.done) throw malformedDer("nameConstraints (minimum/maximum)");
   }
-  if (out.length === 0) throw decodeError("nameConstraints (empty subtrees)");
+  if (out.length === 0) throw malformedDer("nameConstraints (empty subtrees)");
   return out;
 }
 
@@ -82,7 +81,7 @@ function readNameConstraints(der: Uint8Array): NameConstraints {
   const p = r.optional(0xa0);
   const e = r.optional(0xa1);
   r.end();
-  if (!p && !e) throw decodeError("nameConstraints (empty)");
+  if (!p && !e) throw malformedDer("nameConstraints (empty)");
   return { permitted: p ? readSubtrees(p) : null, excluded: e ? readSubtrees(e) : null };
 }
 
@@ -106,7 +105,7 @@ function readKeyUsage(der: Uint8Array): number {
   for (let i = 0; i < bits.bytes.length && i < 2; i++) {
     for (let b = 0; b < 8; b++) if (bits.bytes[i] & (0x80 >> b)) n |= 1 << (i * 8 + b);
   }
-  if (n === 0) throw decodeError("keyUsage (no bits set)");
+  if (n === 0) throw malformedDer("keyUsage (no bits set)");
   return n;
 }
 
@@ -116,7 +115,7 @@ function readExtKeyUsage(der: Uint8Array): string[] {
   r.end();
   const out: string[] = [];
   while (!list.done) out.push(derOid(list.expect(Tag.OID), "extKeyUsage"));
-  if (out.length === 0) throw decodeError("extKeyUsage (empty)");
+  if (out.length === 0) throw malformedDer("extKeyUsage (empty)");
   return out;
 }
 
@@ -140,13 +139,13 @@ function checkAuthorityInfoAccess(der: Uint8Array): void {
   const top = new DerReader(der, what);
   const list = derChildren(top.expect(Tag.SEQUENCE), what);
   top.end();
-  if (list.done) throw decodeError("authorityInfoAccess (empty)");
+  if (list.done) throw malformedDer("authorityInfoAccess (empty)");
   while (!list.done) {
     const ad = derChildren(list.expect(Tag.SEQUENCE), what);
     derOid(ad.expect(Tag.OID), what);
     const location = ad.read();
     ad.end();
-    if (!GENERAL_NAME_TAGS.has(location.tag)) throw decodeError(what);
+    if (!GENERAL_NAME_TAGS.has(location.tag)) throw malformedDer(what);
     // A directoryName must hold one Name; other choices are not read further (only the shape is checked).
     if (location.tag === 0xa4) {
       const dn = derChildren(location, what);
@@ -177,7 +176,7 @@ export function parseExtensions(el: DerElement | null): ParsedExtensions {
   const wrap = derChildren(el, "extensions");
   const list = derChildren(wrap.expect(Tag.SEQUENCE), "extensions");
   wrap.end();
-  if (list.done) throw decodeError("extensions (empty)");
+  if (list.done) throw malformedDer("extensions (empty)");
   while (!list.done) {
     const r = derChildren(list.expect(Tag.SEQUENCE), "extension");
     const oid = derOid(r.expect(Tag.OID), "extension");

@@ -1,5 +1,4 @@
-import { decodeError } from "../errors.js";
-import { DerReader, Tag, derChildren, type DerElement } from "./der.js";
+import { DerReader, Tag, derChildren, type DerElement, malformedDer } from "./der.js";
 
 // GeneralName (RFC 5280 4.2.1.6) decoded by hand: iPAddress must stay raw bytes (constraints carry
 // address+mask) and directoryName must stay raw DER for exact comparison.
@@ -16,7 +15,7 @@ function ia5(el: DerElement, what: string): string {
   let s = "";
   for (let i = 0; i < el.value.length; i++) {
     const c = el.value[i];
-    if (c > 0x7e || c < 0x20) throw decodeError(what); // IA5String, printable subset: no controls
+    if (c > 0x7e || c < 0x20) throw malformedDer(what); // IA5String, printable subset: no controls
     s += String.fromCharCode(c);
   }
   return s;
@@ -44,7 +43,7 @@ export function readGeneralName(el: DerElement, what = "subjectAltName"): Genera
     case 0x88: // registeredID
       return { type: "other", tag: el.tag };
     default:
-      throw decodeError(what);
+      throw malformedDer(what);
   }
 }
 
@@ -56,6 +55,6 @@ export function readGeneralNames(der: Uint8Array, what = "subjectAltName"): Gene
   const items = derChildren(seq, what);
   const out: GeneralName[] = [];
   while (!items.done) out.push(readGeneralName(items.read(), what));
-  if (out.length === 0) throw decodeError(what);
+  if (out.length === 0) throw malformedDer(what);
   return out;
 }

@@ -1,6 +1,5 @@
-import { decodeError } from "../errors.js";
 import { toHex } from "../bytes.js";
-import { DerReader, Tag, derChildren, derOid, type DerElement } from "./der.js";
+import { DerReader, Tag, derChildren, derOid, type DerElement, malformedDer } from "./der.js";
 
 // Distinguished names, read with the DER walker: a readable "CN=..., O=..." form for messages, the commonName
 // values for the profile check, and the raw RDN list for directoryName constraints (compared byte for byte, as
@@ -55,7 +54,7 @@ function utf8Text(b: Uint8Array): string {
 
 /** Big-endian code units of `width` bytes (BMPString: 2, UniversalString: 4). */
 function wideText(b: Uint8Array, width: 2 | 4): string {
-  if (b.length % width !== 0) throw decodeError("distinguished name");
+  if (b.length % width !== 0) throw malformedDer("distinguished name");
   let s = "";
   for (let i = 0; i < b.length; i += width) {
     const u = width === 2 ? (b[i] << 8) | b[i + 1] : ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;

@@ -1,4 +1,4 @@
-import { decodeError } from "../errors.js";
+import { malformedDer } from "./der.js";
 
 // PEM by hand: embedded engines have no base64 codec, and bundles mix comments, other blocks and CRLF.
 
@@ -9,7 +9,7 @@ for (let i = 0; i < B64.length; i++) B64_VALUE[B64.charCodeAt(i)] = i;
 /** Strict base64 (whitespace ignored, '=' padding only at the end). Throws TlsError DECODE_ERROR. */
 export function decodeBase64(text: string): Uint8Array {
   const clean = text.replace(/[\s]+/g, "");
-  if (clean.length % 4 !== 0) throw decodeError("PEM base64");
+  if (clean.length % 4 !== 0) throw malformedDer("PEM base64");
   const pad = clean.endsWith("==") ? 2 : clean.endsWith("=") ? 1 : 0;
   const out = new Uint8Array((clean.length / 4) * 3 - pad);
   let o = 0;
@@ -21,7 +21,7 @@ export function decodeBase64(text: string): Uint8Array {
       if (c === 61 /* = */ && i + 4 === clean.length && j >= 4 - pad) v = 0;
       else {
         v = c < 128 ? B64_VALUE[c] : -1;
-        if (v < 0) throw decodeError("PEM base64");
+        if (v < 0) throw malformedDer("PEM base64");
       }
       acc = (acc << 6) | v;
     }
@@ -40,12 +40,12 @@ const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----/
  * "Proc-Type:" style) are rejected as malformed rather than guessed at.
  */
 export function parsePem(text: string, label = "CERTIFICATE"): Uint8Array[] {
-  if (typeof text !== "string") throw decodeError("PEM text");
+  if (typeof text !== "string") throw malformedDer("PEM text");
   const out: Uint8Array[] = [];
   BLOCK.lastIndex = 0;
   for (let m = BLOCK.exec(text); m !== null; m = BLOCK.exec(text)) {
     if (m[1] !== label) continue;
-    if (m[3] !== label) throw decodeError("PEM block (BEGIN/END labels differ)");
+    if (m[3] !== label) throw malformedDer("PEM block (BEGIN/END labels differ)");
     out.push(decodeBase64(m[2]));
   }
   return out;

@@ -3,7 +3,7 @@ import { bytesToAscii, equalBytes } from "../bytes.js";
 import type { EcCurve } from "../crypto/ecdsa.js";
 import type { RsaPrivateKey } from "../crypto/rsa.js";
 import type { PublicKey } from "../crypto/signature.js";
-import { TlsError } from "../errors.js";
+import { TlsError, tlsError } from "../errors.js";
 import { DerReader, Tag, derChildren, derOid, derSmallInteger, derUnsignedBytes, derBitString, type DerElement } from "./der.js";
 import { decodeBase64 } from "./pem.js";
 
@@ -40,7 +40,7 @@ const DECRYPT_HINT =
   "decryptPrivateKey(pem, passphrase), exported by the microtls entry, as the key";
 
 function config(message: string): TlsError {
-  return new TlsError("CONFIG", message);
+  return tlsError("config", message);
 }
 
 function malformed(what: string): TlsError {

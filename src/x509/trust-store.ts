@@ -1,5 +1,5 @@
 import { bytesToAscii, equalBytes } from "../bytes.js";
-import { decodeError } from "../errors.js";
+import { malformedDer } from "./der.js";
 import { parseCertificate, type Certificate } from "./certificate.js";
 import { parsePem } from "./pem.js";
 
@@ -26,7 +26,7 @@ export class TrustStore {
   add(pemOrDer: AnchorInput): void {
     if (typeof pemOrDer === "string") {
       const blocks = parsePem(pemOrDer);
-      if (blocks.length === 0) throw decodeError("trust anchors (no CERTIFICATE block in PEM text)");
+      if (blocks.length === 0) throw malformedDer("trust anchors (no CERTIFICATE block in PEM text)");
       for (const der of blocks) this.addCertificate(parseCertificate(der));
     } else if (pemOrDer instanceof Uint8Array && isPemBytes(pemOrDer)) {
       this.add(bytesToAscii(pemOrDer));
