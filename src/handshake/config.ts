@@ -3,20 +3,11 @@ import type { CryptoProvider } from "../crypto/provider.js";
 import { resolveRandom, type RandomSource } from "../crypto/random.js";
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import { TlsError } from "../errors.js";
-import type { encodeCertificateVerify, selectClientCredential } from "./client-auth.js";
-import type { ClientAuthOptions, ClientCredential, resolveClientCredential } from "./client-credentials.js";
+import type { ClientAuthSupport } from "./client-auth.js";
+import type { ClientAuthOptions, ClientCredential } from "./client-credentials.js";
 import { MAX_FRAGMENT_CODES } from "./extensions.js";
 import { DEFAULT_MAX_HANDSHAKE_MESSAGE } from "../record/handshake-reassembler.js";
-import type {
-  checkResumedServerHello,
-  createSession,
-  decodeSession,
-  encodeSession,
-  serverResumed,
-  sessionOffer,
-  sessionUsable,
-  TlsSession,
-} from "./session.js";
+import type { ResumptionSupport, TlsSession } from "./session.js";
 import { chooseWithProviders, providerList } from "./provider-config.js";
 import { OFFERED_SCHEMES, type SignatureScheme } from "./signature-schemes.js";
 import type { CipherSuite } from "./suites.js";
@@ -28,23 +19,9 @@ import { decodeBase64 } from "../x509/pem.js";
 /** Checks a signature made by the server's key (the ServerKeyExchange); false on mismatch, never throws. */
 export type SignatureVerifier = (key: PublicKey, algorithm: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array) => boolean;
 
-/** Client certificates (client-auth.ts): key parsing, scheme choice and signing, carried only by builds that use them. */
-export interface ClientAuthSupport {
-  resolve: typeof resolveClientCredential;
-  select: typeof selectClientCredential;
-  encodeCertificateVerify: typeof encodeCertificateVerify;
-}
-
-/** Session resumption (session.ts): offering, checking, recording and (de)serialising sessions. */
-export interface ResumptionSupport {
-  decode: typeof decodeSession;
-  encode: typeof encodeSession;
-  usable: typeof sessionUsable;
-  offer: typeof sessionOffer;
-  serverResumed: typeof serverResumed;
-  checkResumedServerHello: typeof checkResumedServerHello;
-  create: typeof createSession;
-}
+// Client certificates and resumption: their interfaces live with the code, which only builds that use them carry.
+export type { ClientAuthSupport } from "./client-auth.js";
+export type { ResumptionSupport } from "./session.js";
 
 /**
  * What names in the options resolve to, and the defaults. The `microtls` entry passes every algorithm; `microtls/core`
