@@ -6,7 +6,7 @@ import type { RandomSource } from "../crypto/random.js";
 import { rsaPkcs1Sign, rsaPssSign } from "../crypto/rsa.js";
 import { verifySignature } from "../crypto/signature.js";
 import { Alert, TlsError } from "../errors.js";
-import { CLIENT_SCHEMES, resolveClientCredential, type ClientAuthOptions, type ClientCredential } from "./client-credentials.js";
+import { CLIENT_SCHEMES, resolveClientCredential, type ClientAuthSupport, type ClientCredential, type ClientCredentialChoice } from "./client-credentials.js";
 import { encodeHandshake, HandshakeType, type CertificateRequest } from "./messages.js";
 import type { SignatureScheme } from "./signature-schemes.js";
 import { NO_CLIENT_CERTIFICATE } from "./context.js";
@@ -47,9 +47,7 @@ function describeKey(credential: ClientCredential): string {
   return k.type === "ec" ? `ECDSA ${k.curve}` : k.type === "rsa" ? `RSA-${k.bits}` : k.type;
 }
 
-export type ClientCredentialChoice =
-  | { scheme: SignatureScheme; chain: Uint8Array[]; credential: ClientCredential }
-  | { reason: string };
+export type { ClientCredentialChoice } from "./client-credentials.js";
 
 /**
  * Chooses what to answer a CertificateRequest with: the first credential whose key type the server accepts
@@ -160,16 +158,6 @@ export function signCertificateVerify(credential: ClientCredential, s: Signature
 /** The whole CertificateVerify message (4-byte header + body), as the transcript and the record layer want it. */
 export function encodeCertificateVerify(credential: ClientCredential, s: SignatureScheme, transcriptBytes: Uint8Array, random: RandomSource): Uint8Array {
   return encodeHandshake(HandshakeType.certificate_verify, signCertificateVerify(credential, s, transcriptBytes, random));
-}
-
-/** Client certificates (this file): key parsing, scheme choice and signing, carried only by builds that use them. */
-export interface ClientAuthSupport {
-  resolve(options: ClientAuthOptions): ClientCredential | null;
-  select(
-    request: Pick<CertificateRequest, "certificateTypes" | "signatureSchemes">,
-    credentials: ClientCredential | ClientCredential[] | null,
-  ): ClientCredentialChoice;
-  encodeCertificateVerify(credential: ClientCredential, s: SignatureScheme, transcriptBytes: Uint8Array, random: RandomSource): Uint8Array;
 }
 
 /** Client certificates for microtls/core: pass it as the clientAuthSupport option (the microtls entry always has it). */

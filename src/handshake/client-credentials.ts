@@ -6,6 +6,8 @@ import { DEFAULT_RSA_BOUNDS, rsaBoundsProblem } from "../x509/algorithms.js";
 import { parseCertificate } from "../x509/certificate.js";
 import { parsePem } from "../x509/pem.js";
 import { checkKeyMatchesCertificate, parsePrivateKey, type PrivateKey } from "../x509/private-key.js";
+import type { RandomSource } from "../crypto/random.js";
+import type { CertificateRequest } from "./messages.js";
 import { OFFERED_SCHEMES, scheme, type SignatureScheme } from "./signature-schemes.js";
 
 // The client's identity for mutual TLS, checked once when the client is configured so that a wrong key or
@@ -131,4 +133,18 @@ export const CLIENT_SCHEMES: readonly SignatureScheme[] = [
 export function clientSchemeByName(name: string): SignatureScheme | undefined {
   for (const s of CLIENT_SCHEMES) if (s.name === name) return s;
   return undefined;
+}
+
+export type ClientCredentialChoice =
+  | { scheme: SignatureScheme; chain: Uint8Array[]; credential: ClientCredential }
+  | { reason: string };
+
+/** Client certificates (client-auth.ts): key parsing, scheme choice and signing, carried only by builds that use them. */
+export interface ClientAuthSupport {
+  resolve(options: ClientAuthOptions): ClientCredential | null;
+  select(
+    request: Pick<CertificateRequest, "certificateTypes" | "signatureSchemes">,
+    credentials: ClientCredential | ClientCredential[] | null,
+  ): ClientCredentialChoice;
+  encodeCertificateVerify(credential: ClientCredential, s: SignatureScheme, transcriptBytes: Uint8Array, random: RandomSource): Uint8Array;
 }
