@@ -6,7 +6,7 @@
 //   new TlsClient({ serverName, ca, crypto: [hostProvider, nobleHashes] })
 export { CoreTlsClient as TlsClient, WANT_READ, WANT_WRITE } from "./client.js";
 export type { ClientState, RecvFn, SendFn } from "./client.js";
-export type { AlgorithmTables, CoreTlsClientOptions as TlsClientOptions, SignatureVerifier } from "./handshake/config.js";
+export type { AlgorithmTables, TlsClientOptions, SignatureVerifier } from "./handshake/config.js";
 export {
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,

@@ -131,9 +131,6 @@ export interface TlsClientOptions extends ClientAuthOptions {
   verifyPeer?: (chain: Certificate[]) => void;
 }
 
-/** Options of the `microtls/core` client: the same, with suites and groups as objects (names need the tables). */
-export type CoreTlsClientOptions = TlsClientOptions;
-
 /** The options checked once, at construction, so a bad configuration never reaches the wire. */
 export interface ClientConfig {
   serverName: string | null;
