@@ -6,7 +6,7 @@ import { concatBytes, fromHex, Reader, toHex, Writer } from "../src/bytes.js";
 import { TlsClient, WANT_READ, WANT_WRITE, type TlsClientOptions } from "../src/index.js";
 import type { TlsError } from "../src/errors.js";
 import { trafficKeys } from "../src/handshake/key-schedule.js";
-import { suiteByName } from "../src/handshake/suites.js";
+import { suiteByName } from "./helpers/suite-by-name.js";
 import type { RecordCipher } from "../src/record/cipher.js";
 
 export const TRANSCRIPTS = ["openssl-ecdhe-rsa-x25519-aes128gcm", "openssl-ecdhe-ecdsa-p256-chacha20", "gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq", "openssl-rsa-kx-aes256gcm"];
