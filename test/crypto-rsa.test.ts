@@ -19,7 +19,7 @@ import type { HashName } from "../src/crypto/hash.js";
 import { resolveRandom } from "../src/crypto/random.js";
 import { TlsError } from "../src/errors.js";
 import { equalBytes } from "../src/bytes.js";
-import { hex, hexToBigInt, loadWycheproof, newTally, record } from "./crypto-wycheproof.js";
+import { hex, hexToBigInt, loadWycheproof, newTally, record } from "./helpers/wycheproof.js";
 
 const random = resolveRandom();
 

@@ -15,7 +15,7 @@ import {
   type Msg,
   type Rec,
   type ReplayResult,
-} from "./handshake-kit.js";
+} from "./helpers/handshake-kit.js";
 import type { TlsClientOptions } from "../src/index.js";
 
 // A hostile server built from a real one: the recorded openssl flight, changed in one place per test.

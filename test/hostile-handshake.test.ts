@@ -4,7 +4,7 @@ import { verifySignature } from "../src/crypto/signature.js";
 import { Alert } from "../src/errors.js";
 import { encodeServerHello, HandshakeType, parseServerHello, type ServerHello } from "../src/handshake/messages.js";
 import type { TlsClientOptions } from "../src/index.js";
-import { buildServerBytes, encodeMsg, joinRecords, loadTranscript, replay, serverFlight, serverKeys, splitRecords, TRANSCRIPTS, type Msg, type Rec, type ReplayResult } from "./handshake-kit.js";
+import { buildServerBytes, encodeMsg, joinRecords, loadTranscript, replay, serverFlight, serverKeys, splitRecords, TRANSCRIPTS, type Msg, type Rec, type ReplayResult } from "./helpers/handshake-kit.js";
 import { bigOdd, certificate, rsaSpki, tbs } from "./helpers/cert-forge.js";
 import { Writer } from "../src/bytes.js";
 

@@ -11,7 +11,7 @@ import { rsaPkcs1Decrypt, type RsaPublicKey } from "../src/crypto/rsa.js";
 import { Alert, TlsError } from "../src/errors.js";
 import { bindGroup } from "../src/handshake/provider-config.js";
 import { nodeCryptoProvider } from "../src/node/native-provider.js";
-import { hex, hexToBigInt, loadWycheproof, newTally, record, type Tally } from "./crypto-wycheproof.js";
+import { hex, hexToBigInt, loadWycheproof, newTally, record, type Tally } from "./helpers/wycheproof.js";
 
 const PROVIDERS: Array<[string, CryptoProvider]> = [
   ["noble", nobleProvider],
