@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { rsaPkcs1Decrypt } from "./helpers/rsa-decrypt.js";
 import {
-  rsaPkcs1Decrypt,
   rsaPkcs1Encrypt,
   rsaPkcs1Sign,
   rsaPkcs1Verify,
