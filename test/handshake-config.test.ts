@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Reader } from "../src/bytes.js";
-import { parseClientHello } from "../src/handshake/messages.js";
+import { parseClientHello } from "./helpers/server-codecs.js";
 import { TlsClient, TlsError, WANT_READ, type TlsClientOptions } from "../src/index.js";
 import { loadTranscript, TRANSCRIPTS } from "./helpers/handshake-kit.js";
 

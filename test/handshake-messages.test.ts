@@ -2,22 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TlsError } from "../src/errors.js";
 import { checkServerExtensions, clientExtensions, type ExtensionOffer } from "../src/handshake/extensions.js";
-import {
-  ecdhParams,
-  encodeCertificateList,
-  encodeCertificateRequest,
-  encodeClientHello,
-  encodeEcdheServerKeyExchange,
-  encodeServerHello,
-  parseCertificateList,
-  parseCertificateRequest,
-  parseClientHello,
-  parseEcdheServerKeyExchange,
-  parseEmpty,
-  parseFinished,
-  parseNewSessionTicket,
-  parseServerHello,
-} from "../src/handshake/messages.js";
+import { encodeCertificateList, encodeClientHello, parseCertificateList, parseCertificateRequest, parseEcdheServerKeyExchange, parseEmpty, parseFinished, parseNewSessionTicket, parseServerHello } from "../src/handshake/messages.js";
+import { ecdhParams, encodeCertificateRequest, encodeEcdheServerKeyExchange, encodeServerHello, parseClientHello } from "./helpers/server-codecs.js";
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const u16 = fc.integer({ min: 0, max: 0xffff });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { concatBytes, toHex, Writer } from "../src/bytes.js";
 import { Alert } from "../src/errors.js";
-import { encodeServerHello, HandshakeType, parseServerHello, type ServerHello } from "../src/handshake/messages.js";
+import { HandshakeType, parseServerHello, type ServerHello } from "../src/handshake/messages.js";
+import { encodeServerHello } from "./helpers/server-codecs.js";
 import {
   buildServerBytes,
   encodeMsg,
