@@ -1,6 +1,6 @@
 import { Alert, alertName, TlsError } from "./errors.js";
 import type { GroupName } from "./crypto/ecdh.js";
-import { NO_TABLES, resolveConfig, type AlgorithmTables, type ClientConfig, type CoreTlsClientOptions, type TlsClientOptions } from "./handshake/config.js";
+import { NO_TABLES, resolveConfig, type AlgorithmTables, type ClientConfig, type TlsClientOptions, type TlsClientOptions as CoreTlsClientOptions } from "./handshake/config.js";
 import { NO_CLIENT_CERTIFICATE } from "./handshake/context.js";
 import { Handshake, type HandshakeResult } from "./handshake/handshake.js";
 import { HandshakeType, parseEmpty } from "./handshake/messages.js";

@@ -6,18 +6,9 @@
 //   new TlsClient({ serverName, ca, crypto: [hostProvider, nobleHashes] })
 export { CoreTlsClient as TlsClient, WANT_READ, WANT_WRITE } from "./client.js";
 export type { ClientState, RecvFn, SendFn } from "./client.js";
-export type { AlgorithmTables, CoreTlsClientOptions as TlsClientOptions, SignatureVerifier } from "./handshake/config.js";
-export {
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-  TLS_RSA_WITH_AES_128_GCM_SHA256,
-  TLS_RSA_WITH_AES_256_GCM_SHA384,
-} from "./handshake/suites.js";
-export type { CipherSuite } from "./handshake/suites.js";
+export type { AlgorithmTables, TlsClientOptions, SignatureVerifier } from "./handshake/config.js";
+// The eight suites and their CipherSuite type (the module holds nothing else).
+export * from "./handshake/suites.js";
 export { x25519Group } from "./crypto/x25519.js";
 export { p256Group, p384Group } from "./crypto/nist-ecdh.js";
 export type { EcdhGroup, GroupName } from "./crypto/ecdh.js";

@@ -4,7 +4,7 @@
 // bindings); the `microtls/tcp-client` entry, and part of the JerryScript host's bundle (microtls.native.js).
 import { CoreTlsClient, WANT_READ, WANT_WRITE } from "./client.js";
 import { TlsError } from "./errors.js";
-import type { CoreTlsClientOptions } from "./handshake/config.js";
+import type { TlsClientOptions } from "./handshake/config.js";
 
 /** What TLSTCPClient needs of the socket under it: a Photon TCPClient's methods, with Uint8Array buffers. */
 export interface TCPClientLike {
@@ -21,7 +21,7 @@ export interface TCPClientLike {
   stop(): void;
 }
 
-export interface TLSTCPClientOptions extends Omit<CoreTlsClientOptions, "serverName"> {
+export interface TLSTCPClientOptions extends Omit<TlsClientOptions, "serverName"> {
   /** The name the certificate must carry; defaults to connect()'s host. */
   serverName?: string;
   /**
@@ -39,7 +39,7 @@ export interface TLSTCPClientOptions extends Omit<CoreTlsClientOptions, "serverN
 }
 
 /** The TLS client class to use: microtls/core's CoreTlsClient (give it `crypto`), or an entry's TlsClient. */
-export type TlsClientClass = new (options: CoreTlsClientOptions) => CoreTlsClient;
+export type TlsClientClass = new (options: TlsClientOptions) => CoreTlsClient;
 
 export class TLSTCPClient {
   private client: CoreTlsClient | null = null;

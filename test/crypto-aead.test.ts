@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { aesGcm } from "../src/crypto/aes-gcm.js";
 import { chacha20Poly1305 } from "../src/crypto/chacha20-poly1305.js";
-import { runAeadFile } from "./crypto-wycheproof.js";
+import { runAeadFile } from "./helpers/wycheproof.js";
 
 describe("AES-GCM (Wycheproof aes_gcm_test.json)", () => {
   it("accepts every valid and rejects every invalid TLS-shaped vector", () => {

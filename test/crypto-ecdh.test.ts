@@ -5,7 +5,7 @@ import type { EcdhGroup } from "../src/crypto/ecdh.js";
 import { resolveRandom } from "../src/crypto/random.js";
 import { TlsError } from "../src/errors.js";
 import { equalBytes, toHex } from "../src/bytes.js";
-import { hex, hexToBigInt, loadWycheproof, newTally, record } from "./crypto-wycheproof.js";
+import { hex, hexToBigInt, loadWycheproof, newTally, record } from "./helpers/wycheproof.js";
 
 /** Runs sharedSecret and classifies: accepted (with the right value), or rejected with ILLEGAL_PARAMETER. */
 function tryShared(group: EcdhGroup, privateKey: Uint8Array, peer: Uint8Array): Uint8Array | null {

@@ -4,7 +4,7 @@ import { p256, p384 } from "@noble/curves/nist.js";
 import { describe, expect, it } from "vitest";
 import { ecdsaSign, ecdsaVerify, type EcCurve } from "../src/crypto/ecdsa.js";
 import type { HashName } from "../src/crypto/hash.js";
-import { hex, loadWycheproof, newTally, record } from "./crypto-wycheproof.js";
+import { hex, loadWycheproof, newTally, record } from "./helpers/wycheproof.js";
 
 describe.each([
   ["ecdsa_secp256r1_sha256_test.json", "P-256", "sha256", 174, 310],

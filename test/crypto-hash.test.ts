@@ -2,7 +2,7 @@ import { createHash as nodeCreateHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createHash, hash, hashLength, hmac, type HashName } from "../src/crypto/hash.js";
 import { equalBytes, toHex } from "../src/bytes.js";
-import { hex, loadWycheproof, newTally, record } from "./crypto-wycheproof.js";
+import { hex, loadWycheproof, newTally, record } from "./helpers/wycheproof.js";
 
 const abc = Uint8Array.of(0x61, 0x62, 0x63);
 

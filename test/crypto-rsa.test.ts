@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { rsaPkcs1Decrypt } from "./helpers/rsa-decrypt.js";
 import {
-  rsaPkcs1Decrypt,
   rsaPkcs1Encrypt,
   rsaPkcs1Sign,
   rsaPkcs1Verify,
@@ -19,7 +19,7 @@ import type { HashName } from "../src/crypto/hash.js";
 import { resolveRandom } from "../src/crypto/random.js";
 import { TlsError } from "../src/errors.js";
 import { equalBytes } from "../src/bytes.js";
-import { hex, hexToBigInt, loadWycheproof, newTally, record } from "./crypto-wycheproof.js";
+import { hex, hexToBigInt, loadWycheproof, newTally, record } from "./helpers/wycheproof.js";
 
 const random = resolveRandom();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { runAeadFile } from "./crypto-wycheproof.js";
+import { runAeadFile } from "./helpers/wycheproof.js";
 
 // The device bundle swaps noble's AES for src/crypto/aes-gcm-small.ts (scripts/build-engine-bundle.mjs): the same
 // swap here, so aesGcm below is exactly the device's AES-GCM, checked against the whole Wycheproof file.

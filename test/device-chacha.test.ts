@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { runAeadFile } from "./crypto-wycheproof.js";
+import { runAeadFile } from "./helpers/wycheproof.js";
 
 // The device bundle swaps noble's ChaCha20-Poly1305 for src/crypto/chacha-small.ts (scripts/build-engine-bundle.mjs):
 // the same swap here, so chacha20Poly1305 below is exactly the device's, checked against the whole Wycheproof file.

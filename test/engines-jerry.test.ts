@@ -24,7 +24,7 @@ import {
   type JerryRun,
 } from "./engines/jerry/run.js";
 import { engineCases } from "./engines/vectors.js";
-import { TRANSCRIPTS } from "./handshake-kit.js";
+import { TRANSCRIPTS } from "./helpers/handshake-kit.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers } from "./helpers/servers.js";
 

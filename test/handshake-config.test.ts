@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Reader } from "../src/bytes.js";
-import { parseClientHello } from "../src/handshake/messages.js";
+import { parseClientHello } from "./helpers/server-codecs.js";
 import { TlsClient, TlsError, WANT_READ, type TlsClientOptions } from "../src/index.js";
-import { loadTranscript, TRANSCRIPTS } from "./handshake-kit.js";
+import { loadTranscript, TRANSCRIPTS } from "./helpers/handshake-kit.js";
 
 const ca = loadTranscript(TRANSCRIPTS[0]).ca;
 const base: TlsClientOptions = { serverName: "device.example.com", ca };

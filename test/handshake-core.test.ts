@@ -4,7 +4,7 @@ import { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledInputs } from "./helpers/bundle.js";
 import * as core from "../src/core.js";
-import { parseClientHello } from "../src/handshake/messages.js";
+import { parseClientHello } from "./helpers/server-codecs.js";
 import { TlsClient as FullClient, TlsError } from "../src/index.js";
 import { sharedPki, standardPki, TEST_HOST } from "./helpers/pki.js";
 import { closeAllServers, startOpensslServer, type ChildServer } from "./helpers/servers.js";

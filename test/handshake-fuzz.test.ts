@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { concatBytes } from "../src/bytes.js";
 import { TlsError } from "../src/errors.js";
-import { buildServerBytes, loadTranscript, replay, serverFlight, TRANSCRIPTS } from "./handshake-kit.js";
+import { buildServerBytes, loadTranscript, replay, serverFlight, TRANSCRIPTS } from "./helpers/handshake-kit.js";
 
 // A recorded server flight, mutated at random: whatever the bytes, the client ends in a TlsError (with the alert
 // it sent) or a clean result, never a RangeError/TypeError, and it stays failed afterwards.

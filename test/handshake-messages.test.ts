@@ -2,22 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TlsError } from "../src/errors.js";
 import { checkServerExtensions, clientExtensions, type ExtensionOffer } from "../src/handshake/extensions.js";
-import {
-  ecdhParams,
-  encodeCertificateList,
-  encodeCertificateRequest,
-  encodeClientHello,
-  encodeEcdheServerKeyExchange,
-  encodeServerHello,
-  parseCertificateList,
-  parseCertificateRequest,
-  parseClientHello,
-  parseEcdheServerKeyExchange,
-  parseEmpty,
-  parseFinished,
-  parseNewSessionTicket,
-  parseServerHello,
-} from "../src/handshake/messages.js";
+import { encodeCertificateList, encodeClientHello, parseCertificateList, parseCertificateRequest, parseEcdheServerKeyExchange, parseEmpty, parseFinished, parseNewSessionTicket, parseServerHello } from "../src/handshake/messages.js";
+import { ecdhParams, encodeCertificateRequest, encodeEcdheServerKeyExchange, encodeServerHello, parseClientHello } from "./helpers/server-codecs.js";
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -173,7 +159,6 @@ describe("ServerHello extension checks", () => {
       alpnProtocol: "h2",
       maxFragmentLength: 1024,
       peerRecordSizeLimit: null,
-      secureRenegotiation: true,
       sessionTicket: false,
     });
     expect(checkServerExtensions([{ type: 28, data: Uint8Array.of(0x01, 0) }], offered, offer).peerRecordSizeLimit).toBe(256);
@@ -182,6 +167,7 @@ describe("ServerHello extension checks", () => {
   it("refuses malformed bodies and contradictions", () => {
     const refuse = (type: number, data: number[]) => expect(() => checkServerExtensions([{ type, data: Uint8Array.from(data) }], offered, offer)).toThrow(TlsError);
     refuse(0, [0]); // server_name must be empty
+    refuse(0xff01, [1, 0]); // renegotiation_info must be empty on an initial handshake
     refuse(23, [0]);
     refuse(11, [1, 1]); // only compressed points
     refuse(11, [0]);

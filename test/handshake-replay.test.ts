@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toHex } from "../src/bytes.js";
 import { parsePem, TrustStore } from "../src/x509/index.js";
-import { loadTranscript, replay, splitRecords, TRANSCRIPTS } from "./handshake-kit.js";
+import { loadTranscript, replay, splitRecords, TRANSCRIPTS } from "./helpers/handshake-kit.js";
 
 // A recorded handshake with openssl s_server, replayed offline: with the same random bytes and clock the core
 // must send byte-identical output, whatever the transport's chunking.

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { TlsClient, WANT_READ } from "../src/client.js";
 import { TlsError } from "../src/errors.js";
 import type { TlsClientOptions } from "../src/handshake/config.js";
-import { encodeCertificateList, encodeServerHello, HandshakeType, parseClientHello, type Extension } from "../src/handshake/messages.js";
+import { encodeCertificateList, HandshakeType, type Extension } from "../src/handshake/messages.js";
+import { encodeServerHello, parseClientHello } from "./helpers/server-codecs.js";
 import type { TlsSession } from "../src/handshake/session.js";
 
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { concatBytes, toHex, Writer } from "../src/bytes.js";
 import { Alert } from "../src/errors.js";
-import { encodeServerHello, HandshakeType, parseServerHello, type ServerHello } from "../src/handshake/messages.js";
+import { HandshakeType, parseServerHello, type ServerHello } from "../src/handshake/messages.js";
+import { encodeServerHello } from "./helpers/server-codecs.js";
 import {
   buildServerBytes,
   encodeMsg,
@@ -15,7 +16,7 @@ import {
   type Msg,
   type Rec,
   type ReplayResult,
-} from "./handshake-kit.js";
+} from "./helpers/handshake-kit.js";
 import type { TlsClientOptions } from "../src/index.js";
 
 // A hostile server built from a real one: the recorded openssl flight, changed in one place per test.

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { concatBytes } from "../src/bytes.js";
 import { verifySignature } from "../src/crypto/signature.js";
 import { Alert } from "../src/errors.js";
-import { encodeServerHello, HandshakeType, parseServerHello, type ServerHello } from "../src/handshake/messages.js";
+import { HandshakeType, parseServerHello, type ServerHello } from "../src/handshake/messages.js";
+import { encodeServerHello } from "./helpers/server-codecs.js";
 import type { TlsClientOptions } from "../src/index.js";
-import { buildServerBytes, encodeMsg, joinRecords, loadTranscript, replay, serverFlight, serverKeys, splitRecords, TRANSCRIPTS, type Msg, type Rec, type ReplayResult } from "./handshake-kit.js";
+import { buildServerBytes, encodeMsg, joinRecords, loadTranscript, replay, serverFlight, serverKeys, splitRecords, TRANSCRIPTS, type Msg, type Rec, type ReplayResult } from "./helpers/handshake-kit.js";
 import { bigOdd, certificate, rsaSpki, tbs } from "./helpers/cert-forge.js";
 import { Writer } from "../src/bytes.js";
 

@@ -4,7 +4,7 @@
 import { constants, createPrivateKey, sign as nodeSign } from "node:crypto";
 import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientSchemeByName } from "../src/handshake/client-auth.js";
+import { clientSchemeByName } from "../src/handshake/client-credentials.js";
 import type { ClientAuthOptions, ExternalSigner } from "../src/handshake/client-credentials.js";
 import { clientPkiFor, keyDir, openssl as runOpenssl, type ClientPki } from "./helpers/client-keys.js";
 import type { KeyKind } from "./helpers/pki.js";

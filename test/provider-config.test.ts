@@ -6,7 +6,7 @@ import { CoreTlsClient, TlsClient, WANT_READ } from "../src/client.js";
 import { nobleProvider } from "../src/crypto/noble-provider.js";
 import { layerProviders, type CryptoProvider } from "../src/crypto/provider.js";
 import { TlsError } from "../src/errors.js";
-import { parseClientHello } from "../src/handshake/messages.js";
+import { parseClientHello } from "./helpers/server-codecs.js";
 import { nodeCryptoProvider as node } from "../src/node/native-provider.js";
 import { TlsSocket } from "../src/node/tls-socket.js";
 import { readFileSync } from "node:fs";

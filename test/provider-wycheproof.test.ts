@@ -7,11 +7,12 @@ import type { GroupName } from "../src/crypto/ecdh.js";
 import type { HashName } from "../src/crypto/hash.js";
 import { nobleProvider } from "../src/crypto/noble-provider.js";
 import type { AeadName, CryptoProvider } from "../src/crypto/provider.js";
-import { rsaPkcs1Decrypt, type RsaPublicKey } from "../src/crypto/rsa.js";
+import type { RsaPublicKey } from "../src/crypto/rsa.js";
+import { rsaPkcs1Decrypt } from "./helpers/rsa-decrypt.js";
 import { TlsError } from "../src/errors.js";
 import { bindGroup } from "../src/handshake/provider-config.js";
 import { nodeCryptoProvider } from "../src/node/native-provider.js";
-import { hex, hexToBigInt, loadWycheproof, newTally, record, type Tally } from "./crypto-wycheproof.js";
+import { hex, hexToBigInt, loadWycheproof, newTally, record, type Tally } from "./helpers/wycheproof.js";
 
 const PROVIDERS: Array<[string, CryptoProvider]> = [
   ["noble", nobleProvider],

@@ -346,25 +346,3 @@ export function rsaPkcs1Encrypt(key: RsaPublicKey, data: Uint8Array, random: Ran
   if (!c) throw tlsError("crypto_failure", "RSA encryption failed");
   return c;
 }
-
-/**
- * RSAES-PKCS1-v1_5 decryption; null for every kind of bad ciphertext or padding alike. A TLS client never
- * decrypts: this exists for tests and servers, and does not attempt Bleichenbacher-safe implicit rejection.
- */
-export function rsaPkcs1Decrypt(key: RsaPrivateKey, ciphertext: Uint8Array, random: RandomSource): Uint8Array | null {
-  if (!usablePublicKey(key)) return null;
-  const k = modulusBytes(key);
-  if (ciphertext.length !== k) return null;
-  const c = bytesToBigInt(ciphertext);
-  if (c >= key.n) return null;
-  const em = bigIntToBytes(privateOp(key, c, random), k) as Uint8Array;
-  // Scan the whole block without early exit: 00 02, at least 8 nonzero bytes, a 00 separator.
-  let bad = em[0] | (em[1] ^ 2);
-  let separator = 0;
-  for (let i = 2; i < k; i++) {
-    const isZero = em[i] === 0 ? 1 : 0;
-    if (isZero && separator === 0) separator = i;
-  }
-  if (separator < 10) bad |= 1;
-  return bad ? null : em.slice(separator + 1);
-}

@@ -1,6 +1,6 @@
 import type { ChainEntry, TlsErrorDetails } from "../errors.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
-import type { CertificateCheck } from "./server-certificate.js";
+import type { CertificateCheck } from "./certificate-check.js";
 
 // What a device maker needs to act on a refused chain: the name checked and the names held, the issuer nobody
 // trusted, the certificate out of its validity and the clock's time (a wrong clock looks like an expired chain).

@@ -6,10 +6,9 @@ import type { RandomSource } from "../crypto/random.js";
 import { rsaPkcs1Sign, rsaPssSign } from "../crypto/rsa.js";
 import { verifySignature } from "../crypto/signature.js";
 import { type TlsError, tlsError } from "../errors.js";
-import type { ClientAuthSupport } from "./config.js";
-import { resolveClientCredential, type ClientCredential } from "./client-credentials.js";
+import { CLIENT_SCHEMES, resolveClientCredential, type ClientAuthSupport, type ClientCredential, type ClientCredentialChoice } from "./client-credentials.js";
 import { encodeHandshake, HandshakeType, type CertificateRequest } from "./messages.js";
-import { OFFERED_SCHEMES, scheme, type SignatureScheme } from "./signature-schemes.js";
+import type { SignatureScheme } from "./signature-schemes.js";
 import { NO_CLIENT_CERTIFICATE } from "./context.js";
 
 // Answering a CertificateRequest (RFC 5246 §7.4.4, §7.4.6, §7.4.8): pick a credential and a scheme the server
@@ -18,23 +17,6 @@ import { NO_CLIENT_CERTIFICATE } from "./context.js";
 
 /** ClientCertificateType (RFC 5246 §7.4.4, RFC 8422 §5.5). */
 export const ClientCertificateType = { rsa_sign: 1, ecdsa_sign: 64 } as const;
-
-/**
- * Schemes we can sign with, in our order of preference per key type: what we offer ourselves, plus ECDSA with
- * SHA-512 as a last ECDSA fallback. ECDSA: the one matching the key's curve comes first (see preferredSchemes); in
- * TLS 1.2 the hash is not bound to the curve, so the others are acceptable fallbacks. RSA: PSS where offered, else
- * PKCS#1 v1.5. No SHA-1 or SHA-224.
- */
-export const CLIENT_SCHEMES: readonly SignatureScheme[] = [
-  ...OFFERED_SCHEMES.filter((s) => s.keyType === "ec"),
-  scheme("ecdsa_secp521r1_sha512", 0x0603, "ec", { kind: "ecdsa", hash: "sha512" }),
-  ...OFFERED_SCHEMES.filter((s) => s.keyType === "rsa"),
-];
-
-export function clientSchemeByName(name: string): SignatureScheme | undefined {
-  for (const s of CLIENT_SCHEMES) if (s.name === name) return s;
-  return undefined;
-}
 
 function hex16(id: number): string {
   return `0x${(id + 0x10000).toString(16).slice(1)}`;
@@ -65,9 +47,7 @@ function describeKey(credential: ClientCredential): string {
   return k.type === "ec" ? `ECDSA ${k.curve}` : k.type === "rsa" ? `RSA-${k.bits}` : k.type;
 }
 
-export type ClientCredentialChoice =
-  | { scheme: SignatureScheme; chain: Uint8Array[]; credential: ClientCredential }
-  | { reason: string };
+export type { ClientCredentialChoice } from "./client-credentials.js";
 
 /**
  * Chooses what to answer a CertificateRequest with: the first credential whose key type the server accepts

@@ -6,7 +6,9 @@ import { DEFAULT_RSA_BOUNDS, rsaBoundsProblem } from "../x509/algorithms.js";
 import { parseCertificate } from "../x509/certificate.js";
 import { parsePem } from "../x509/pem.js";
 import { checkKeyMatchesCertificate, parsePrivateKey, type PrivateKey } from "../x509/private-key.js";
-import { clientSchemeByName } from "./client-auth.js";
+import type { RandomSource } from "../crypto/random.js";
+import type { CertificateRequest } from "./messages.js";
+import { OFFERED_SCHEMES, scheme, type SignatureScheme } from "./signature-schemes.js";
 
 // The client's identity for mutual TLS, checked once when the client is configured so that a wrong key or
 // an unreadable certificate is a CONFIG error on the bench, not a handshake_failure alert in the field.
@@ -114,4 +116,35 @@ export function resolveClientCredential(options: ClientAuthOptions): ClientCrede
     schemes = signSchemes.slice();
   }
   return { chain, publicKey, key: privateKey, sign: sign ?? null, signSchemes: schemes };
+}
+
+/**
+ * Schemes we can sign with, in our order of preference per key type: what we offer ourselves, plus ECDSA with
+ * SHA-512 as a last ECDSA fallback. ECDSA: the one matching the key's curve comes first (see preferredSchemes); in
+ * TLS 1.2 the hash is not bound to the curve, so the others are acceptable fallbacks. RSA: PSS where offered, else
+ * PKCS#1 v1.5. No SHA-1 or SHA-224.
+ */
+export const CLIENT_SCHEMES: readonly SignatureScheme[] = [
+  ...OFFERED_SCHEMES.filter((s) => s.keyType === "ec"),
+  scheme("ecdsa_secp521r1_sha512", 0x0603, "ec", { kind: "ecdsa", hash: "sha512" }),
+  ...OFFERED_SCHEMES.filter((s) => s.keyType === "rsa"),
+];
+
+export function clientSchemeByName(name: string): SignatureScheme | undefined {
+  for (const s of CLIENT_SCHEMES) if (s.name === name) return s;
+  return undefined;
+}
+
+export type ClientCredentialChoice =
+  | { scheme: SignatureScheme; chain: Uint8Array[]; credential: ClientCredential }
+  | { reason: string };
+
+/** Client certificates (client-auth.ts): key parsing, scheme choice and signing, carried only by builds that use them. */
+export interface ClientAuthSupport {
+  resolve(options: ClientAuthOptions): ClientCredential | null;
+  select(
+    request: Pick<CertificateRequest, "certificateTypes" | "signatureSchemes">,
+    credentials: ClientCredential | ClientCredential[] | null,
+  ): ClientCredentialChoice;
+  encodeCertificateVerify(credential: ClientCredential, s: SignatureScheme, transcriptBytes: Uint8Array, random: RandomSource): Uint8Array;
 }

@@ -3,48 +3,27 @@ import type { CryptoProvider } from "../crypto/provider.js";
 import { resolveRandom, type RandomSource } from "../crypto/random.js";
 import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
 import { type TlsError, tlsError } from "../errors.js";
-import type { encodeCertificateVerify, selectClientCredential } from "./client-auth.js";
-import type { ClientAuthOptions, ClientCredential, resolveClientCredential } from "./client-credentials.js";
+import type { ClientAuthOptions, ClientAuthSupport, ClientCredential } from "./client-credentials.js";
 import { MAX_FRAGMENT_CODES } from "./extensions.js";
 import { DEFAULT_MAX_HANDSHAKE_MESSAGE } from "../record/handshake-reassembler.js";
-import type {
-  checkResumedServerHello,
-  createSession,
-  decodeSession,
-  encodeSession,
-  serverResumed,
-  sessionOffer,
-  sessionUsable,
-  TlsSession,
-} from "./session.js";
+import type { ResumptionSupport, TlsSession } from "./session.js";
 import { chooseWithProviders, providerList } from "./provider-config.js";
 import { OFFERED_SCHEMES, type SignatureScheme } from "./signature-schemes.js";
 import type { CipherSuite } from "./suites.js";
-import { loadTrustAnchors, type TrustAnchors } from "./server-certificate.js";
+import { loadTrustAnchors } from "./server-certificate.js";
+import type { WorkLimits } from "./certificate-check.js";
+import type { SignatureVerifier } from "./verifiers.js";
+import type { TrustStore } from "../x509/trust-store.js";
 import { toBase64 } from "./peer-checks.js";
 import type { Certificate } from "../x509/certificate.js";
 import { decodeBase64 } from "../x509/pem.js";
 
-/** Checks a signature made by the server's key (the ServerKeyExchange); false on mismatch, never throws. */
-export type SignatureVerifier = (key: PublicKey, algorithm: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array) => boolean;
+export type { SignatureVerifier } from "./verifiers.js";
+export type { WorkLimits } from "./certificate-check.js";
 
-/** Client certificates (client-auth.ts): key parsing, scheme choice and signing, carried only by builds that use them. */
-export interface ClientAuthSupport {
-  resolve: typeof resolveClientCredential;
-  select: typeof selectClientCredential;
-  encodeCertificateVerify: typeof encodeCertificateVerify;
-}
-
-/** Session resumption (session.ts): offering, checking, recording and (de)serialising sessions. */
-export interface ResumptionSupport {
-  decode: typeof decodeSession;
-  encode: typeof encodeSession;
-  usable: typeof sessionUsable;
-  offer: typeof sessionOffer;
-  serverResumed: typeof serverResumed;
-  checkResumedServerHello: typeof checkResumedServerHello;
-  create: typeof createSession;
-}
+// Client certificates and resumption: their interfaces live with the code, which only builds that use them carry.
+export type { ClientAuthSupport } from "./client-credentials.js";
+export type { ResumptionSupport } from "./session.js";
 
 /**
  * What names in the options resolve to, and the defaults. The `microtls` entry passes every algorithm; `microtls/core`
@@ -152,15 +131,12 @@ export interface TlsClientOptions extends ClientAuthOptions {
   verifyPeer?: (chain: Certificate[]) => void;
 }
 
-/** Options of the `microtls/core` client: the same, with suites and groups as objects (names need the tables). */
-export type CoreTlsClientOptions = TlsClientOptions;
-
 /** The options checked once, at construction, so a bad configuration never reaches the wire. */
 export interface ClientConfig {
   serverName: string | null;
   /** "dns" names get SNI; "ip" names are matched against IP SANs only. */
   serverNameKind: "dns" | "ip" | null;
-  trustAnchors: TrustAnchors | null;
+  trustAnchors: TrustStore | null;
   verify: boolean;
   suites: readonly CipherSuite[];
   groups: readonly EcdhGroup[];
@@ -195,14 +171,6 @@ export interface ClientConfig {
   session: TlsSession | null;
   allowLegacyResumption: boolean;
   sessionTickets: boolean;
-}
-
-/** The work bounds against a hostile server (README, "Limits"). */
-export interface WorkLimits {
-  maxCertificates: number;
-  maxRsaModulusBits: number;
-  maxRsaExponentBits: number;
-  verifyBudget: number;
 }
 
 export const DEFAULT_LIMITS: WorkLimits = { maxCertificates: 100, maxRsaModulusBits: 8192, maxRsaExponentBits: 32, verifyBudget: 150 };
@@ -356,7 +324,7 @@ export function resolveConfig(options: TlsClientOptions, tables: AlgorithmTables
     );
   }
 
-  let trustAnchors: TrustAnchors | null = null;
+  let trustAnchors: TrustStore | null = null;
   if (verify) {
     if (options.ca === undefined || options.ca === null) {
       throw config("verify is on but no ca was given: pass the trust anchors (PEM, DER, an array or a TrustStore), or verify: false");

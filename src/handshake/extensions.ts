@@ -76,7 +76,6 @@ export interface ServerAgreement {
   maxFragmentLength: number | null;
   /** The server's record_size_limit: the most plaintext we may put in one record. */
   peerRecordSizeLimit: number | null;
-  secureRenegotiation: boolean;
   sessionTicket: boolean;
 }
 
@@ -98,7 +97,6 @@ export function checkServerExtensions(list: Extension[], offered: Extension[], o
     alpnProtocol: null,
     maxFragmentLength: null,
     peerRecordSizeLimit: null,
-    secureRenegotiation: false,
     sessionTicket: false,
   };
   const seen: number[] = [];
@@ -131,7 +129,7 @@ export function checkServerExtensions(list: Extension[], offered: Extension[], o
         if (info.length !== 0) {
           throw tlsError("handshake_failure", "the server's renegotiation_info is not empty on an initial handshake");
         }
-        agreed.secureRenegotiation = true;
+        // Nothing to record: we never renegotiate, so an empty renegotiation_info is only checked.
         break;
       }
       case ExtensionType.max_fragment_length: {

@@ -57,26 +57,12 @@ export function encodeClientHello(hello: ClientHello): Uint8Array {
 }
 
 /** Parses extensions as a list, keeping order and duplicates so the caller can refuse duplicates. */
-function parseExtensionList(r: Reader): Extension[] {
+/** Exported for the test peer's ClientHello parser (test/helpers/server-codecs.ts). */
+export function parseExtensionList(r: Reader): Extension[] {
   const list: Extension[] = [];
   const block = r.sub16();
   while (block.remaining > 0) list.push({ type: block.u16(), data: block.vec16() });
   return list;
-}
-
-/** Used by the test peer, and by the property tests: the inverse of encodeClientHello. */
-export function parseClientHello(body: Uint8Array): ClientHello & { version: number } {
-  const r = new Reader(body, "ClientHello");
-  const version = r.u16();
-  const random = r.bytes(RANDOM_LENGTH);
-  const sessionId = r.vec8();
-  const suites = r.sub16();
-  const cipherSuites: number[] = [];
-  while (suites.remaining > 0) cipherSuites.push(suites.u16());
-  r.vec8();
-  const extensions = r.remaining > 0 ? parseExtensionList(r) : [];
-  r.end();
-  return { version, random, sessionId, cipherSuites, extensions };
 }
 
 export interface ServerHello {
@@ -100,17 +86,6 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   const extensions = r.remaining > 0 ? parseExtensionList(r) : [];
   r.end();
   return { version, random, sessionId, cipherSuite, compression, extensions };
-}
-
-export function encodeServerHello(hello: ServerHello): Uint8Array {
-  const w = new Writer(128);
-  w.u16(hello.version).bytes(hello.random).vec8(hello.sessionId).u16(hello.cipherSuite).u8(hello.compression);
-  if (hello.extensions.length > 0) {
-    w.block(2, (w) => {
-      for (const e of hello.extensions) w.u16(e.type).vec16(e.data);
-    });
-  }
-  return encodeHandshake(HandshakeType.server_hello, w.finish());
 }
 
 /** Certificate (RFC 5246 §7.4.2): a list of DER certificates, leaf first. */
@@ -164,16 +139,6 @@ export function parseEcdheServerKeyExchange(body: Uint8Array): EcdheServerKeyExc
   return { curveType, group, publicKey, params, scheme, signature };
 }
 
-export function encodeEcdheServerKeyExchange(ske: Omit<EcdheServerKeyExchange, "params" | "curveType">): Uint8Array {
-  const w = new Writer(256);
-  w.u8(NAMED_CURVE).u16(ske.group).vec8(ske.publicKey).u16(ske.scheme).vec16(ske.signature);
-  return encodeHandshake(HandshakeType.server_key_exchange, w.finish());
-}
-
-export function ecdhParams(group: number, publicKey: Uint8Array): Uint8Array {
-  return new Writer(publicKey.length + 4).u8(NAMED_CURVE).u16(group).vec8(publicKey).finish();
-}
-
 /** CertificateRequest (RFC 5246 §7.4.4). Kept whole so client certificates (a later feature) can select from it. */
 export interface CertificateRequest {
   certificateTypes: Uint8Array;
@@ -194,18 +159,6 @@ export function parseCertificateRequest(body: Uint8Array): CertificateRequest {
   while (names.remaining > 0) authorities.push(names.vec16().slice());
   r.end();
   return { certificateTypes, signatureSchemes, authorities };
-}
-
-export function encodeCertificateRequest(req: CertificateRequest): Uint8Array {
-  const w = new Writer(64);
-  w.vec8(req.certificateTypes);
-  w.block(2, (w) => {
-    for (const s of req.signatureSchemes) w.u16(s);
-  });
-  w.block(2, (w) => {
-    for (const a of req.authorities) w.vec16(a);
-  });
-  return encodeHandshake(HandshakeType.certificate_request, w.finish());
 }
 
 /** ServerHelloDone and HelloRequest carry nothing. */

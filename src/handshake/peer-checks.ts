@@ -1,6 +1,6 @@
 import { tlsError } from "../errors.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
-import type { CertificateCheck } from "./server-certificate.js";
+import type { CertificateCheck } from "./certificate-check.js";
 
 // The application's own say over a chain that passed ours: public-key pins (OkHttp's form) and the verifyPeer hook.
 

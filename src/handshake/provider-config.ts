@@ -3,11 +3,10 @@ import { illegalPeerKey, type EcdhGroup, type GroupName } from "../crypto/ecdh.j
 import type { HashState } from "../crypto/hash.js";
 import { layerProviders, prfFromHmac, type CryptoProvider, type EcdhKeyAgreement } from "../crypto/provider.js";
 import { TlsError, tlsError } from "../errors.js";
-import type { SignatureVerifier } from "./config.js";
 import { OFFERED_SCHEMES, type SignatureScheme } from "./signature-schemes.js";
 import { SUITE_PARAMS, type SuiteParams } from "./suite-params.js";
 import type { CipherSuite } from "./suites.js";
-import { signatureVerifier } from "./verifiers.js";
+import { signatureVerifier, type SignatureVerifier } from "./verifiers.js";
 
 // The `crypto` option: the client's suites, groups, signature schemes and verifier, bound to the providers given
 // (layered in order: the first one that has an algorithm supplies it). What no provider has is left out with a trace

@@ -5,14 +5,14 @@ import { checkPins, runVerifyPeer } from "./peer-checks.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
 import { verifyInfo } from "../x509/flags.js";
 import { TrustStore } from "../x509/trust-store.js";
+
+export type { CertificateCheck } from "./certificate-check.js";
 import { rsaBoundsProblem } from "../x509/algorithms.js";
-import type { LeafKeyUse } from "../x509/profile.js";
 import { verifyChainWith } from "../x509/verify.js";
-import type { SignatureVerifier, WorkLimits } from "./config.js";
+import type { CertificateCheck } from "./certificate-check.js";
 
 // The bridge between the handshake and microtls/x509: anchors in, verdict and leaf key out.
 
-export type TrustAnchors = TrustStore;
 
 /** `ca` as PEM text, DER, an array of either, or a TrustStore; a parse failure is a configuration error. */
 // Parsed stores of recent `ca` texts, keyed by the exact text: an application that passes the same PEM on every
@@ -27,7 +27,7 @@ function cacheKey(ca: unknown): string | null {
   return null;
 }
 
-export function loadTrustAnchors(ca: unknown): TrustAnchors {
+export function loadTrustAnchors(ca: unknown): TrustStore {
   if (ca instanceof TrustStore) return ca;
   const key = cacheKey(ca);
   const cached = key === null ? undefined : storeCache.get(key);
@@ -53,27 +53,6 @@ function parseTrustAnchors(ca: unknown): TrustStore {
   }
   if (store.size === 0) throw tlsError("config", "ca holds no certificate (expected PEM with CERTIFICATE blocks, or DER)");
   return store;
-}
-
-export interface CertificateCheck {
-  chain: Uint8Array[];
-  anchors: TrustAnchors | null;
-  serverName: string | null;
-  serverNameKind: "dns" | "ip" | null;
-  now: number | null;
-  allowUnknownTime: boolean;
-  /** The client's verifySignature: the chain is checked with the same algorithms as the ServerKeyExchange. */
-  verifier: SignatureVerifier;
-  /** Names the verified-signature cache's entries; null = no cache. */
-  digest: ((data: Uint8Array) => Uint8Array) | null;
-  limits: WorkLimits;
-  /** What the negotiated key exchange needs the leaf's key for (its keyUsage bit). */
-  leafKeyUsage: LeafKeyUse;
-  /** pinnedPublicKeys (canonical base64) and the SHA-256 they are made with; null = no pinning. */
-  pins?: readonly string[] | null;
-  pinHash?: ((data: Uint8Array) => Uint8Array) | null;
-  /** The application's own check, after ours: it throws to refuse. */
-  verifyPeer?: ((chain: Certificate[]) => void) | null;
 }
 
 /** Unverified server keys (verify: false) still get a floor: below it, RSA is broken outright. */

@@ -2,7 +2,6 @@ import { asciiBytes, bytesToAscii, equalBytes, Reader, Writer } from "../bytes.j
 import { hash } from "../crypto/hash.js";
 import { randomBytes, type RandomSource } from "../crypto/random.js";
 import { TlsError, tlsError } from "../errors.js";
-import type { ResumptionSupport } from "./config.js";
 import { MASTER_SECRET_LENGTH } from "./key-schedule.js";
 import { TLS12 } from "./messages.js";
 
@@ -331,6 +330,17 @@ export function checkResumedServerHello(s: TlsSession, hello: ResumedServerHello
   if (!sameName(s.serverName, hello.serverName)) {
     throw handshakeFailure(`the resumed session belongs to ${s.serverName ?? "no server name"}, not ${hello.serverName ?? "no server name"}`);
   }
+}
+
+/** Session resumption (this file): offering, checking, recording and (de)serialising sessions. */
+export interface ResumptionSupport {
+  decode(bytes: Uint8Array): TlsSession;
+  encode(s: TlsSession): Uint8Array;
+  usable(s: TlsSession, ctx: SessionUseContext): true | string;
+  offer(s: TlsSession | null, random: RandomSource): { sessionId: Uint8Array; ticketExtension: Uint8Array };
+  serverResumed(offeredSessionId: Uint8Array, serverSessionId: Uint8Array): boolean;
+  checkResumedServerHello(s: TlsSession, hello: ResumedServerHello): void;
+  create(p: SessionParameters): TlsSession | null;
 }
 
 /** Session resumption for microtls/core: pass it as the resumptionSupport option (the microtls entry always has it). */

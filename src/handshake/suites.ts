@@ -8,7 +8,7 @@ import { rsaPkcs1Encrypt, type RsaPublicKey } from "../crypto/rsa.js";
 import type { RecordCipher } from "../record/cipher.js";
 import { chachaParams, gcmParams, type KeyExchange, type ServerAuth, type SuiteParams } from "./suite-params.js";
 
-export type { KeyExchange, ServerAuth, SuiteParams } from "./suite-params.js";
+// This module exports the CipherSuite type and the eight suites only: the entries re-export it whole.
 
 /**
  * A TLS 1.2 AEAD cipher suite bound to its crypto: the AEAD, the PRF and the transcript hash (and, for RSA key exchange,
@@ -60,36 +60,3 @@ export const TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = /* @__PURE__ */ gcm("TLS_
 export const TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = /* @__PURE__ */ gcm("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 0xc030, "ECDHE", "RSA", 32);
 export const TLS_RSA_WITH_AES_128_GCM_SHA256 = /* @__PURE__ */ gcm("TLS_RSA_WITH_AES_128_GCM_SHA256", 0x009c, "RSA", "RSA", 16);
 export const TLS_RSA_WITH_AES_256_GCM_SHA384 = /* @__PURE__ */ gcm("TLS_RSA_WITH_AES_256_GCM_SHA384", 0x009d, "RSA", "RSA", 32);
-
-/**
- * Offered by default, in preference order. ChaCha20 comes first because without AES instructions (every JS engine)
- * it is the fastest AEAD and has no table-lookup timing leaks; Go's crypto/tls makes the same choice without AES-NI.
- */
-export const DEFAULT_SUITES: readonly CipherSuite[] = [
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-];
-
-/** RSA key exchange has no forward secrecy: offered only when the application names it. */
-export const ALL_SUITES: readonly CipherSuite[] = [
-  // Listed out, not spread from DEFAULT_SUITES: a spread counts as a side effect and would defeat tree-shaking.
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-  TLS_RSA_WITH_AES_128_GCM_SHA256,
-  TLS_RSA_WITH_AES_256_GCM_SHA384,
-];
-
-export function suiteByName(name: string): CipherSuite | undefined {
-  for (const s of ALL_SUITES) if (s.name === name) return s;
-  return undefined;
-}
-
-export { suiteName } from "./suite-params.js";

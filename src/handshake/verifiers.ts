@@ -1,7 +1,10 @@
 import type { EcCurve } from "../crypto/ecdsa.js";
 import type { HashName } from "../crypto/hash.js";
 import type { RsaPublicKey } from "../crypto/rsa.js";
-import type { SignatureVerifier } from "./config.js";
+import type { PublicKey, SignatureAlgorithm } from "../crypto/signature.js";
+
+/** Checks a signature made by the server's key (the ServerKeyExchange); false on mismatch, never throws. */
+export type SignatureVerifier = (key: PublicKey, algorithm: SignatureAlgorithm, message: Uint8Array, signature: Uint8Array) => boolean;
 
 /** The per-algorithm checks a build wants: pass ecdsaVerify, rsaPkcs1Verify, rsaPssVerify (from microtls/core) as needed. */
 export interface Verifiers {

@@ -248,7 +248,7 @@
   }
 
   /**
-   * Replays recorded handshakes (vectors/transcript-*.json, as test/handshake-kit.ts replay() does in Node): the
+   * Replays recorded handshakes (vectors/transcript-*.json, as test/helpers/handshake-kit.ts replay() does in Node): the
    * recorded random bytes and clock, the server's bytes all available at once, then request, response and
    * close_notify. Byte-identical output is the proof that the engine computed every key, MAC and signature check alike.
    */

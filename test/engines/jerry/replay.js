@@ -1,4 +1,4 @@
-// Engine-side replay of a recorded handshake (vectors/transcript-*.json), as test/handshake-kit.ts replay() does in
+// Engine-side replay of a recorded handshake (vectors/transcript-*.json), as test/helpers/handshake-kit.ts replay() does in
 // Node: the recorded random bytes and clock, the server's recorded bytes as the transport, everything the client sends
 // collected. Plain ES2020 script loaded after the bundle (global `microtls`); reports through the host's "D" call.
 (function (global) {

@@ -1,8 +1,8 @@
 // Loads the Wycheproof files copied into vectors/wycheproof (C2SP/wycheproof testvectors_v1, Apache-2.0).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AeadFactory } from "../src/crypto/aead.js";
-import { equalBytes } from "../src/bytes.js";
+import type { AeadFactory } from "../../src/crypto/aead.js";
+import { equalBytes } from "../../src/bytes.js";
 
 export type WycheproofResult = "valid" | "invalid" | "acceptable";
 
@@ -26,7 +26,7 @@ export interface WycheproofFile {
 }
 
 export function loadWycheproof(name: string): WycheproofFile {
-  return JSON.parse(readFileSync(join(__dirname, "..", "vectors", "wycheproof", name), "utf8")) as WycheproofFile;
+  return JSON.parse(readFileSync(join(__dirname, "..", "..", "vectors", "wycheproof", name), "utf8")) as WycheproofFile;
 }
 
 export function hex(s: unknown): Uint8Array {

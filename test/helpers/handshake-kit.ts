@@ -2,12 +2,12 @@
 // server flight to play a hostile server: a real server's bytes, changed in exactly one place.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { concatBytes, fromHex, Reader, toHex, Writer } from "../src/bytes.js";
-import { TlsClient, WANT_READ, WANT_WRITE, type TlsClientOptions } from "../src/index.js";
-import type { TlsError } from "../src/errors.js";
-import { trafficKeys } from "../src/handshake/key-schedule.js";
-import { suiteByName } from "../src/handshake/suites.js";
-import type { RecordCipher } from "../src/record/cipher.js";
+import { concatBytes, fromHex, Reader, toHex, Writer } from "../../src/bytes.js";
+import { TlsClient, WANT_READ, WANT_WRITE, type TlsClientOptions } from "../../src/index.js";
+import type { TlsError } from "../../src/errors.js";
+import { trafficKeys } from "../../src/handshake/key-schedule.js";
+import { suiteByName } from "./suite-by-name.js";
+import type { RecordCipher } from "../../src/record/cipher.js";
 
 export const TRANSCRIPTS = ["openssl-ecdhe-rsa-x25519-aes128gcm", "openssl-ecdhe-ecdsa-p256-chacha20", "gnutls-ecdhe-ecdsa-p384-aes256gcm-certreq", "openssl-rsa-kx-aes256gcm"];
 
@@ -27,7 +27,7 @@ export interface Transcript {
 }
 
 export function loadTranscript(name: string): Transcript {
-  const j = JSON.parse(readFileSync(join(__dirname, "..", "vectors", `transcript-${name}.json`), "utf8"));
+  const j = JSON.parse(readFileSync(join(__dirname, "..", "..", "vectors", `transcript-${name}.json`), "utf8"));
   return { ...j, name, random: fromHex(j.random), request: fromHex(j.request), response: fromHex(j.response), server: fromHex(j.server), client: fromHex(j.client) };
 }
 
