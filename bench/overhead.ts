@@ -22,6 +22,7 @@ import { createHash } from "../src/crypto/hash.js";
 import { cpuPerOp, stats } from "./measure.js";
 import { BENCH_HOST, makeBenchPki, type BenchPki } from "./pki.js";
 import type { Scenario } from "./scenarios.js";
+import { OVERHEAD_SCENARIOS } from "./overhead-scenarios.js";
 import { startServers, type Endpoint } from "./servers.js";
 
 const random = (b: Uint8Array): void => void globalThis.crypto.getRandomValues(b as Uint8Array<ArrayBuffer>);
@@ -31,12 +32,6 @@ const rand = (n: number): Uint8Array => {
   return b;
 };
 
-export const OVERHEAD_SCENARIOS: Scenario[] = [
-  { id: "rsa-kx", label: "TLS_RSA_WITH_AES_128_GCM_SHA256", chain: "rsa", suite: "TLS_RSA_WITH_AES_128_GCM_SHA256", opensslCipher: "AES128-GCM-SHA256", group: null, offered: [], version: "TLSv1.2" },
-  { id: "rsa-p256", label: "ECDHE-RSA P-256", chain: "rsa", suite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", opensslCipher: "ECDHE-RSA-AES128-GCM-SHA256", group: "secp256r1", offered: ["secp256r1"], version: "TLSv1.2" },
-  { id: "rsa-x25519", label: "ECDHE-RSA x25519", chain: "rsa", suite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", opensslCipher: "ECDHE-RSA-AES128-GCM-SHA256", group: "x25519", offered: ["x25519"], version: "TLSv1.2" },
-  { id: "ecdsa-p256", label: "ECDHE-ECDSA P-256", chain: "ecdsa", suite: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", opensslCipher: "ECDHE-ECDSA-AES128-GCM-SHA256", group: "secp256r1", offered: ["secp256r1"], version: "TLSv1.2" },
-];
 
 /** One handshake; resolves to the client CPU ms spent inside our calls. */
 function handshakeCpu(ca: unknown, s: Scenario, ep: Endpoint): Promise<number> {
