@@ -143,7 +143,7 @@ function breakdown(s: Scenario, pki: BenchPki, store: TrustStore): Record<string
 }
 
 async function main(): Promise<void> {
-  const tmp = `${fileURLToPath(new URL(".", import.meta.url))}.tmp-overhead`;
+  const tmp = `${fileURLToPath(new URL(".", import.meta.url))}.tmp/overhead`;
   mkdirSync(tmp, { recursive: true });
   const pki = makeBenchPki(tmp);
   const servers = await startServers(pki, OVERHEAD_SCENARIOS, []);

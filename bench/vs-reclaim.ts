@@ -10,7 +10,7 @@ import { makeBenchPki } from "./pki.js";
 import { startServers } from "./servers.js";
 
 async function main(): Promise<void> {
-  const tmp = `${fileURLToPath(new URL(".", import.meta.url))}.tmp-vs-reclaim`;
+  const tmp = `${fileURLToPath(new URL(".", import.meta.url))}.tmp/vs-reclaim`;
   mkdirSync(tmp, { recursive: true });
   const pki = makeBenchPki(tmp);
   const servers = await startServers(pki, OVERHEAD_SCENARIOS, []);
