@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Reader } from "../src/bytes.js";
 import { parseClientHello } from "./helpers/server-codecs.js";
 import { TlsClient, TlsError, WANT_READ, type TlsClientOptions } from "../src/index.js";
-import { loadTranscript, TRANSCRIPTS } from "./helpers/handshake-kit.js";
+import { loadTranscript, replay, TRANSCRIPTS } from "./helpers/handshake-kit.js";
 
 const ca = loadTranscript(TRANSCRIPTS[0]).ca;
 const base: TlsClientOptions = { serverName: "device.example.com", ca };
@@ -169,8 +169,30 @@ describe("trust anchors from ca text", () => {
     expect(loadTrustAnchors(ca)).toBe(a);
     expect(loadTrustAnchors(`${ca}\n`)).not.toBe(a);
     expect(loadTrustAnchors([ca])).toBe(loadTrustAnchors([ca]));
-    // Bytes are not cached: a fresh store each time (an application that wants reuse passes a TrustStore).
-    const der = new TextEncoder().encode(ca);
-    expect(loadTrustAnchors(der)).not.toBe(loadTrustAnchors(der));
+    // Bytes are keyed by their content too; text and bytes, and different splits of an array, never share an entry.
+    const bytes = new TextEncoder().encode(ca);
+    expect(loadTrustAnchors(bytes)).toBe(loadTrustAnchors(new Uint8Array(bytes)));
+    expect(loadTrustAnchors(bytes)).not.toBe(a);
+    expect(loadTrustAnchors([ca, ca])).not.toBe(loadTrustAnchors([ca + ca]));
+  });
+
+  it("a changed ca is never served from the cache, and a cached store verifies as a fresh one does", () => {
+    const [a, b] = [loadTranscript(TRANSCRIPTS[0]), loadTranscript(TRANSCRIPTS[1])];
+    expect(a.ca).not.toBe(b.ca);
+    // One buffer, rewritten in place between connections: the cache must look at the bytes, not the object.
+    const size = Math.max(a.ca.length, b.ca.length) + 1;
+    const padded = (text: string): Uint8Array => new TextEncoder().encode(text.padEnd(size, "\n"));
+    const buffer = padded(a.ca);
+    const run = (caValue: unknown) => replay(a, { clientOptions: { ca: caValue } as Partial<TlsClientOptions> });
+    const first = run(buffer);
+    expect(first.error).toBeNull();
+    const cached = run(buffer);
+    expect(cached.error).toBeNull();
+    expect(cached.output).toEqual(first.output);
+    buffer.set(padded(b.ca));
+    const changed = run(buffer);
+    expect(changed.error?.code).toBe("BAD_CERTIFICATE");
+    // The same for text: the right anchors verify twice, the wrong ones fail every time, in any order.
+    for (const text of [a.ca, b.ca, a.ca, b.ca]) expect(run(text).error?.code ?? null).toBe(text === a.ca ? null : "BAD_CERTIFICATE");
   });
 });

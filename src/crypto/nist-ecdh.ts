@@ -1,3 +1,4 @@
+import { ScalarMultiplier } from "@noble/curves/abstract/curve.js";
 import { p256, p384 } from "@noble/curves/nist.js";
 import { illegalPeerKey, type EcdhGroup, type GroupName } from "./ecdh.js";
 import { randomBytes, type RandomSource } from "./random.js";
@@ -14,6 +15,11 @@ function nistGroup(name: GroupName, id: number, curve: NistCurve): EcdhGroup {
   const fieldBytes = curve.Point.Fp.BYTES;
   const order = curve.Point.Fn.ORDER;
   const pointLength = 1 + 2 * fieldBytes;
+  // The ECDH multiply without noble's scalar blinding. getSharedSecret blinds every secret scalar with 128 random
+  // bits (a 384-bit multiply for P-256: 7.5 ms instead of 5.1 ms here, the ECDHE path's extra cost). Blinding
+  // guards a long-lived key used many times; an ECDHE key multiplies exactly once. The multiply stays noble's
+  // constant-operation-count fixed-window path; no table is built for the peer's point.
+  const ephemeral = /* @__PURE__ */ new ScalarMultiplier(curve.Point, undefined);
   return {
     name,
     id,
@@ -32,7 +38,8 @@ function nistGroup(name: GroupName, id: number, curve: NistCurve): EcdhGroup {
       let shared: Uint8Array;
       try {
         // fromBytes checks the coordinates are in range and the point is on the curve.
-        shared = curve.getSharedSecret(privateKey, peerPublic, true);
+        const peer = curve.Point.fromBytes(peerPublic);
+        shared = ephemeral.mulCT(peer, curve.Point.Fn.fromBytes(privateKey)).p.toBytes(true);
       } catch {
         throw illegalPeerKey(`${name} point not on the curve`);
       }

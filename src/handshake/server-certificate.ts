@@ -5,28 +5,44 @@ import { checkPins, runVerifyPeer } from "./peer-checks.js";
 import { parseCertificate, type Certificate } from "../x509/certificate.js";
 import { verifyInfo } from "../x509/flags.js";
 import { TrustStore } from "../x509/trust-store.js";
-
-export type { CertificateCheck } from "./certificate-check.js";
+import { bytesToAscii } from "../bytes.js";
 import { rsaBoundsProblem } from "../x509/algorithms.js";
 import { verifyChainWith } from "../x509/verify.js";
+
+export type { CertificateCheck } from "./certificate-check.js";
+
 import type { CertificateCheck } from "./certificate-check.js";
 
 // The bridge between the handshake and microtls/x509: anchors in, verdict and leaf key out.
 
 
-/** `ca` as PEM text, DER, an array of either, or a TrustStore; a parse failure is a configuration error. */
-// Parsed stores of recent `ca` texts, keyed by the exact text: an application that passes the same PEM on every
-// connect() parses it once (about 0.6 ms per connection before), as Node reuses a SecureContext. A handful of
-// entries, most recent last; DER bytes are not cached (build a TrustStore once and pass it instead).
+// Parsed stores of recent `ca` values, keyed by their exact content (PEM text or bytes, or an array of them): an
+// application that passes the same ca on every connect() parses it once (about 0.6 ms per connection before), as
+// Node reuses a SecureContext. Bytes are keyed by a copy of their content, so changing them later is a miss, never
+// a stale hit. A handful of entries, most recent last.
 const STORE_CACHE_SIZE = 4;
 const storeCache = new Map<string, TrustStore>();
 
-function cacheKey(ca: unknown): string | null {
-  if (typeof ca === "string") return ca;
-  if (Array.isArray(ca) && ca.length > 0 && ca.every((c) => typeof c === "string")) return ca.join("\u0000");
+function keyPart(c: unknown): string | null {
+  // Type tag and length prefix: no two different inputs (["ab"] vs ["a", "b"], text vs bytes) share a key.
+  if (typeof c === "string") return `s${c.length}:${c}`;
+  if (c instanceof Uint8Array) return `b${c.length}:${bytesToAscii(c)}`;
   return null;
 }
 
+function cacheKey(ca: unknown): string | null {
+  if (!Array.isArray(ca)) return keyPart(ca);
+  if (ca.length === 0) return null;
+  let key = `a${ca.length}:`;
+  for (const c of ca) {
+    const part = keyPart(c);
+    if (part === null) return null;
+    key += part;
+  }
+  return key;
+}
+
+/** `ca` as PEM text, DER, an array of either, or a TrustStore; a parse failure is a configuration error. */
 export function loadTrustAnchors(ca: unknown): TrustStore {
   if (ca instanceof TrustStore) return ca;
   const key = cacheKey(ca);
