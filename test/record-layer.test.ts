@@ -15,9 +15,9 @@ function record(type: number, body: Uint8Array, version = 0x0303): Uint8Array {
   return Uint8Array.from([type, version >> 8, version & 0xff, body.length >> 8, body.length & 0xff, ...body]);
 }
 
-function readAll(layer: RecordLayer): TlsRecord[] {
-  const out: TlsRecord[] = [];
-  for (let r = layer.read(); r; r = layer.read()) out.push(r);
+function readAll(layer: RecordLayer): Array<Pick<TlsRecord, "type" | "data">> {
+  const out: Array<Pick<TlsRecord, "type" | "data">> = [];
+  for (let r = layer.read(); r; r = layer.read()) out.push({ type: r.type, data: r.data.slice() });
   return out;
 }
 
@@ -125,14 +125,16 @@ describe("reading records", () => {
       expect(layer.bufferedBytes).toBe(i + 1);
     }
     layer.feed(wire.subarray(wire.length - 1));
-    expect(layer.read()).toEqual({ type: HS, data: Uint8Array.from([1, 2, 3, 4]) });
+    // Gathered across feeds into a buffer of its own, which the caller may keep.
+    expect(layer.read()).toEqual({ type: HS, data: Uint8Array.from([1, 2, 3, 4]), owned: true });
     expect(layer.bufferedBytes).toBe(0);
   });
 
-  it("copies what it is fed: the caller may reuse its buffer", () => {
+  it("keeps (copies) a partial record's tail: once read() says null, the caller may reuse its buffer", () => {
     const layer = new RecordLayer();
     const buf = record(HS, Uint8Array.from([7, 7, 7]));
     layer.feed(buf.subarray(0, 6));
+    expect(layer.read()).toBeNull();
     buf.fill(0);
     layer.feed(Uint8Array.from([7, 7]));
     expect([...(layer.read()?.data ?? [])]).toEqual([7, 7, 7]);

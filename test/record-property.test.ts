@@ -39,12 +39,15 @@ function chunk(data: Uint8Array, cuts: number[]): Uint8Array[] {
   return out;
 }
 
+/** A record's content, whoever owns its bytes. */
+type Content = Pick<TlsRecord, "type" | "data">;
+
 /** Feeds chunks, reading after each; returns the records or the error thrown. */
-function readChunks(layer: RecordLayer, chunks: Uint8Array[]): TlsRecord[] {
-  const got: TlsRecord[] = [];
+function readChunks(layer: RecordLayer, chunks: Uint8Array[]): Content[] {
+  const got: Content[] = [];
   for (const c of chunks) {
     layer.feed(c);
-    for (let r = layer.read(); r; r = layer.read()) got.push(r);
+    for (let r = layer.read(); r; r = layer.read()) got.push({ type: r.type, data: r.data.slice() });
   }
   return got;
 }
@@ -81,7 +84,7 @@ describe("record layer properties", () => {
         expect(chunked).toEqual(whole);
         // Records regroup into the messages that were written.
         const expected = messages.flatMap((m) => {
-          const out: TlsRecord[] = [];
+          const out: Content[] = [];
           for (let i = 0; i < m.data.length; i += limit) out.push({ type: m.type, data: m.data.slice(i, i + limit) });
           return out;
         });
@@ -136,7 +139,7 @@ describe("record layer properties", () => {
         const at = where % stream.length;
         stream[at] ^= xor;
         let error: unknown = null;
-        let got: TlsRecord[] = [];
+        let got: Content[] = [];
         try {
           got = readChunks(reader(p), [stream]);
         } catch (e) {

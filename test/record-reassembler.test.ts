@@ -76,11 +76,14 @@ describe("handshake reassembly", () => {
 
     const n = DEFAULT_MAX_HANDSHAKE_MESSAGE + 1;
     const tooBig = new HandshakeReassembler();
-    expectTlsError(() => tooBig.push(Uint8Array.from([11, n >> 16, (n >> 8) & 0xff, n & 0xff])), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
+    tooBig.push(Uint8Array.from([11, n >> 16, (n >> 8) & 0xff, n & 0xff]));
+    expectTlsError(() => tooBig.next(), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
 
     const small = new HandshakeReassembler(100);
     small.push(Uint8Array.from([11, 0]));
-    expectTlsError(() => small.push(Uint8Array.from([0, 101])), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
+    expect(small.next()).toBeNull();
+    small.push(Uint8Array.from([0, 101]));
+    expectTlsError(() => small.next(), "ILLEGAL_PARAMETER", Alert.illegal_parameter);
   });
 
   it("checks the cap of a message queued behind another one when it comes up", () => {

@@ -1,6 +1,6 @@
 import { tlsError } from "../errors.js";
-import { ByteQueue } from "./byte-queue.js";
 import { isContentType } from "./content-type.js";
+import { FrameSplitter } from "./frame-splitter.js";
 
 export const RECORD_HEADER_LENGTH = 5;
 /** How much of a non-TLS peer's first bytes an error shows. */
@@ -22,36 +22,58 @@ function printable(bytes: Uint8Array): string {
 export interface RawRecord {
   type: number;
   version: number;
-  /** A view into the deframer's buffer, valid until the next push. */
+  /** The fragment: a view of the pushed bytes (valid while they are), or of a buffer of ours when `owned`. */
   fragment: Uint8Array;
+  /** The fragment is in a buffer of ours (gathered across pushes, or retained), which the caller may keep. */
+  owned: boolean;
 }
 
 /**
- * Cuts a byte stream in any chunking into TLSPlaintext/TLSCiphertext frames (RFC 5246 §6.2).
+ * Cuts a byte stream in any chunking into TLSPlaintext/TLSCiphertext frames (RFC 5246 §6.2), in place: a record that
+ * arrives whole is a view of the bytes pushed, and only one that straddles pushes is copied (once).
  * The header is judged as soon as its 5 bytes are in, so a hostile length is refused before its body is buffered.
  */
 export class Deframer {
-  private readonly queue = new ByteQueue();
+  private readonly frames = new FrameSplitter(RECORD_HEADER_LENGTH, (bytes) => this.judge(bytes));
   private records = 0;
+  private maxFragment = 1 << 14;
 
   get bufferedBytes(): number {
-    return this.queue.length;
+    return this.frames.buffered;
   }
 
+  /** Bytes from the transport. The caller drains next() before it reuses them. */
   push(bytes: Uint8Array): void {
-    this.queue.push(bytes);
+    this.frames.push(bytes);
+  }
+
+  /** Copies the bytes pushed and not yet read, so the pusher may reuse its buffer. */
+  retain(): void {
+    this.frames.retain();
   }
 
   /** The next whole record, or null if more bytes are needed. maxFragment bounds the wire fragment length. */
   next(maxFragment: number): RawRecord | null {
-    const q = this.queue;
-    if (q.length < RECORD_HEADER_LENGTH) return null;
-    const type = q.byteAt(0);
-    const version = (q.byteAt(1) << 8) | q.byteAt(2);
-    const length = (q.byteAt(3) << 8) | q.byteAt(4);
+    this.maxFragment = maxFragment;
+    const frame = this.frames.next();
+    if (frame === null) return null;
+    this.records++;
+    return {
+      type: frame[0],
+      version: (frame[1] << 8) | frame[2],
+      fragment: frame.subarray(RECORD_HEADER_LENGTH),
+      owned: this.frames.lastIsOwned,
+    };
+  }
+
+  /** A record header's body length, or the reason it is refused. */
+  private judge(bytes: Uint8Array): number {
+    const type = bytes[0];
+    const version = (bytes[1] << 8) | bytes[2];
+    const length = (bytes[3] << 8) | bytes[4];
     if (!isContentType(type)) {
       // Before any record, this is a peer speaking another protocol (72 is the H of an HTTP/ answer): show its words.
-      const peerBytes = printable(q.peek(Math.min(q.length, PEER_BYTES_SHOWN)));
+      const peerBytes = printable(bytes.subarray(0, PEER_BYTES_SHOWN));
       const what = this.records === 0 ? "the peer is not speaking TLS" : "the peer sent a record that is not TLS";
       throw tlsError("unexpected_message", `${what} (unknown record content type ${type}): it sent "${peerBytes}"`).with({ peerBytes });
     }
@@ -59,13 +81,9 @@ export class Deframer {
     if (version >>> 8 !== 3) {
       throw tlsError("protocol_version", `record version 0x${version.toString(16)} is not TLS`);
     }
-    if (length > maxFragment) {
-      throw tlsError("record_overflow", `record of ${length} bytes exceeds the limit of ${maxFragment}`);
+    if (length > this.maxFragment) {
+      throw tlsError("record_overflow", `record of ${length} bytes exceeds the limit of ${this.maxFragment}`);
     }
-    if (q.length < RECORD_HEADER_LENGTH + length) return null;
-    const fragment = q.peek(RECORD_HEADER_LENGTH + length).subarray(RECORD_HEADER_LENGTH);
-    q.consume(RECORD_HEADER_LENGTH + length);
-    this.records++;
-    return { type, version, fragment };
+    return length;
   }
 }

@@ -1,5 +1,5 @@
 import { tlsError } from "../errors.js";
-import { ByteQueue } from "./byte-queue.js";
+import { FrameSplitter } from "./frame-splitter.js";
 
 export interface HandshakeMessage {
   type: number;
@@ -12,42 +12,41 @@ const HEADER_LENGTH = 4;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 1 << 16;
 
 /**
- * Joins handshake messages (RFC 5246 §7.4) that span records and splits records holding several.
+ * Joins handshake messages (RFC 5246 §7.4) that span records and splits records holding several. Every message it
+ * returns is the state's to keep, and costs one copy at most: none when the record was already ours (decrypted, or
+ * gathered by the deframer) and held the whole message.
  * A message longer than maxMessage is refused as soon as its header is seen, with illegal_parameter
  * (as OpenSSL does for an excessive message size): the encoding is valid, the size is not acceptable.
  */
 export class HandshakeReassembler {
-  private readonly queue = new ByteQueue();
+  private readonly frames: FrameSplitter;
+  private owned = false;
 
-  constructor(private readonly maxMessage: number = DEFAULT_MAX_HANDSHAKE_MESSAGE) {}
+  constructor(maxMessage: number = DEFAULT_MAX_HANDSHAKE_MESSAGE) {
+    this.frames = new FrameSplitter(HEADER_LENGTH, (header) => {
+      const length = (header[1] << 16) | (header[2] << 8) | header[3];
+      if (length > maxMessage) {
+        throw tlsError("illegal_parameter", `handshake message type ${header[0]} of ${length} bytes exceeds the limit of ${maxMessage}`);
+      }
+      return length;
+    });
+  }
 
-  /** A handshake record's plaintext (copied). */
-  push(fragment: Uint8Array): void {
-    this.queue.push(fragment);
-    this.bodyLength();
+  /** A handshake record's plaintext; `owned`: it is ours to keep (see TlsRecord.owned). Drain next() afterwards. */
+  push(fragment: Uint8Array, owned = false): void {
+    this.frames.push(fragment);
+    this.owned = owned;
   }
 
   next(): HandshakeMessage | null {
-    const length = this.bodyLength();
-    if (length < 0 || this.queue.length < HEADER_LENGTH + length) return null;
-    const raw = this.queue.peek(HEADER_LENGTH + length).slice();
-    this.queue.consume(HEADER_LENGTH + length);
+    const frame = this.frames.next();
+    if (frame === null) return null;
+    const raw = this.owned || this.frames.lastIsOwned ? frame : frame.slice();
     return { type: raw[0], body: raw.subarray(HEADER_LENGTH), raw };
   }
 
   /** Handshake bytes are buffered (a partial or unread message): CCS and application data must not interleave then. */
   get pending(): boolean {
-    return this.queue.length > 0;
-  }
-
-  /** The body length of the first buffered message, -1 if its header is incomplete; throws if it is too long. */
-  private bodyLength(): number {
-    const q = this.queue;
-    if (q.length < HEADER_LENGTH) return -1;
-    const length = (q.byteAt(1) << 16) | (q.byteAt(2) << 8) | q.byteAt(3);
-    if (length > this.maxMessage) {
-      throw tlsError("illegal_parameter", `handshake message type ${q.byteAt(0)} of ${length} bytes exceeds the limit of ${this.maxMessage}`);
-    }
-    return length;
+    return this.frames.buffered > 0;
   }
 }

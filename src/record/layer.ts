@@ -7,6 +7,11 @@ import { Deframer, RECORD_HEADER_LENGTH } from "./deframer.js";
 export interface TlsRecord {
   type: number;
   data: Uint8Array;
+  /**
+   * `data` is ours to keep (decrypted, or gathered across feeds); otherwise it is a view of the bytes last fed,
+   * valid until the feeder reuses them, and whoever keeps it copies it.
+   */
+  owned: boolean;
 }
 
 export const MAX_PLAINTEXT = 1 << 14;
@@ -55,9 +60,17 @@ export class RecordLayer {
     return this.sendLimit;
   }
 
-  /** Bytes from the transport, any chunking (1 byte at a time works). The bytes are copied. */
+  /**
+   * Bytes from the transport, any chunking (1 byte at a time works). They are read in place: before reusing them,
+   * call read() until it returns null or call retain() (only a record's partial tail is copied).
+   */
   feed(bytes: Uint8Array): void {
     this.deframer.push(bytes);
+  }
+
+  /** Copies what was fed and not yet read (whole records left for later), so the feeder may reuse its bytes. */
+  retain(): void {
+    this.deframer.retain();
   }
 
   /** Next complete decrypted record, or null if more bytes are needed. Throws TlsError on any fatal record error. */
@@ -71,13 +84,14 @@ export class RecordLayer {
       if ((this.readCipher || this.versionChosen) && raw.version !== TLS12_VERSION) {
         throw tlsError("protocol_version", `${this.readCipher ? "protected " : ""}record with version 0x${raw.version.toString(16)} after TLS 1.2 was chosen`);
       }
-      // Decrypted output is fresh; a plaintext fragment is a view of our buffer, so copy it out.
-      const data = this.readCipher ? this.readCipher.decrypt(type, fragment) : fragment.slice();
+      // Decrypted output is fresh; a plaintext fragment stays a view, copied (once) only by whoever keeps it.
+      const data = this.readCipher ? this.readCipher.decrypt(type, fragment) : fragment;
+      const owned = this.readCipher !== null || raw.owned;
       if (data.length > this.receiveLimit) throw overflow(data.length, this.receiveLimit);
       if (this.trace) this.trace(`record in  ${contentTypeName(type)} len=${data.length}${this.readCipher ? ` wire=${fragment.length}` : ""}`);
       if (data.length > 0) {
         this.emptyRun = 0;
-        return { type, data };
+        return { type, data, owned };
       }
       // RFC 5246 §6.2.1: only application_data may be sent empty (a traffic-analysis countermeasure).
       if (type !== ContentType.application_data) throw unexpected(`empty ${contentTypeName(type)} record`);
