@@ -1,11 +1,12 @@
-// A Node Duplex over the sans-I/O client: bytes from the transport go to the client's recv, the client's
-// send goes to the transport. Everything is event-driven, so it never blocks the event loop and can share
-// it with an in-process server.
+// A Node Duplex over the push engine (the client's connection): bytes from the transport are fed to it as they
+// arrive, its output goes to the transport, and what it decrypts is pushed to the readable side. Everything is
+// event-driven, so it never blocks the event loop and can share it with an in-process server.
 import { X509Certificate } from "node:crypto";
 import { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import type { DetailedPeerCertificate, PeerCertificate } from "node:tls";
-import { WANT_READ, WANT_WRITE, type TlsClient } from "../client.js";
+import type { TlsClient } from "../client.js";
+import type { CoreTlsConnection } from "../connection.js";
 import { TlsError } from "../errors.js";
 import { encodeSession } from "../handshake/session.js";
 import { cipherInfo, nodeVerifyCode, peerCertificate, type CipherNameAndProtocol } from "./peer-certificate.js";
@@ -17,17 +18,6 @@ export interface TlsSocketOptions {
   verify?: boolean;
 }
 
-const READ_CHUNK = 16 * 1024 + 256;
-// A read at least this long is pushed as a view of the buffer it was read into (which then goes with it);
-// shorter ones are copied out, so a few bytes never pin 16 KiB in the stream's queue.
-const HANDOFF_MIN = 8 * 1024;
-
-// The buffer client.read() fills. Shared by every socket (reads are synchronous) instead of 16 KiB per
-// socket, so an idle connection holds none. A read takes it and puts it back, so a re-entrant read on
-// another socket (from a trace callback, say) gets a buffer of its own.
-let readBuffer: Buffer | null = null;
-// Transport bytes buffered beyond this pause the transport until the application reads.
-const INBOUND_HIGH_WATER = 64 * 1024;
 // After our close_notify / a fatal alert, how long the transport may take to flush before it is torn down.
 const FLUSH_GRACE_MS = 1000;
 // After the transport failed, how long what already arrived waits for a reader before the socket gives up.
@@ -48,16 +38,14 @@ function asTlsError(e: unknown): Error {
 export class TlsSocket extends Duplex {
   readonly client: TlsClient;
   readonly transport: Duplex;
+  private readonly conn: CoreTlsConnection;
 
   private state: State = "handshaking";
   private handshakeDuration: number | null = null;
   private readonly startedAt = Date.now();
-  private readonly inbound: Buffer[] = [];
-  private inboundOffset = 0;
-  private inboundBytes = 0;
   private transportEnded = false;
-  private readWanted = false;
-  private pendingWrite: { chunk: Buffer; offset: number; callback: (error?: Error | null) => void } | null = null;
+  private eofPushed = false;
+  private pendingWrite: { chunk: Buffer; callback: (error?: Error | null) => void } | null = null;
   private pendingFinal: ((error?: Error | null) => void) | null = null;
   private drainWaiter: ((error?: Error | null) => void) | null = null;
   private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -76,31 +64,23 @@ export class TlsSocket extends Duplex {
     this.client = client;
     this.transport = transport;
     this.verifying = options.verify !== false;
-    client.setBio(
-      (data) => this.bioSend(data),
-      (buf) => this.bioRecv(buf),
-    );
+    this.conn = client.connection;
     transport.on("data", (chunk: Buffer) => {
-      this.inbound.push(chunk);
-      this.inboundBytes += chunk.length;
-      if (this.inboundBytes > INBOUND_HIGH_WATER) transport.pause();
+      if (this.transportEnded) return;
+      this.conn.feed(chunk); // read in place: the chunk is Node's to reuse once feed returns
       this.pump();
     });
-    transport.on("end", () => {
-      this.transportEnded = true;
-      this.pump();
-    });
+    // A transport that closes without 'end' (reset, destroy) is an EOF for the client too.
+    transport.on("end", () => this.onTransportEnd());
+    transport.on("close", () => this.onTransportEnd());
     transport.on("error", (e: Error) => this.onTransportError(e));
-    transport.on("close", () => {
-      // A transport that closes without 'end' (reset, destroy) is an EOF for the client too.
-      this.transportEnded = true;
-      this.pump();
-    });
     transport.on("drain", () => this.pump());
     const timeout = options.handshakeTimeout ?? 30_000;
     if (timeout > 0) {
       this.handshakeTimer = setTimeout(() => {
-        this.destroy(new TlsError("TIMEOUT", `TLS handshake did not complete within ${timeout} ms (handshakeTimeout)`));
+        const error = new TlsError("TIMEOUT", `TLS handshake did not complete within ${timeout} ms (handshakeTimeout)`);
+        this.conn.abort(error);
+        this.destroy(error);
       }, timeout);
     }
     // Start on the next tick so the caller can attach 'secureConnect' / 'error' listeners first.
@@ -156,11 +136,21 @@ export class TlsSocket extends Duplex {
     this.failTransport(transportError(e));
   }
 
+  private onTransportEnd(): void {
+    if (this.transportEnded) return;
+    this.transportEnded = true;
+    this.conn.end();
+    this.pump();
+  }
+
   private failTransport(err: TlsError): void {
     if (this.transportFailure) return; // already delivering; the first cause is the one reported
     if (this.state !== "open" || this.readableEnded) return void this.destroy(err);
     this.transportFailure = err;
-    this.transportEnded = true;
+    if (!this.transportEnded) {
+      this.transportEnded = true;
+      this.conn.end(); // what arrived is still read; then the readable side ends and the socket fails
+    }
     this.once("end", () => this.destroy(err));
     const timer = setTimeout(() => this.destroy(err), DELIVER_GRACE_MS);
     timer.unref?.();
@@ -168,18 +158,20 @@ export class TlsSocket extends Duplex {
     this.pump();
   }
 
-  // --- the client's bio ---------------------------------------------------------------------
+  // --- the engine's output ---------------------------------------------------------------------
 
-  private bioSend(data: Uint8Array): number {
-    if (this.transport.destroyed || this.transport.writableEnded) return data.length; // nowhere to go; the error surfaces elsewhere
-    // Accept everything (Node buffers it) and apply backpressure in _write instead, so the client never
-    // has to resume a half-sent flight in the middle of the handshake.
-    // A view, not a copy: every buffer the client sends is freshly built by its record layer and dropped
-    // once sent, never written again (test/interop-node-adapter.test.ts checks that it stays so).
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  /** Hands the connection's output to the transport. */
+  private sendOutput(): void {
+    const out = this.conn.output();
+    if (out.length === 0) return;
+    this.conn.consumed(out.length);
+    if (this.transport.destroyed || this.transport.writableEnded) return; // nowhere to go; the error surfaces elsewhere
+    // A view, not a copy: the connection never writes into bytes it has handed out (test/interop-node-adapter.test.ts
+    // checks that it stays so). Node buffers what the transport cannot take yet; _write applies the backpressure.
+    const buf = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
     if (this.state !== "open") {
       this.transport.write(buf);
-      return data.length;
+      return;
     }
     // Application records reach the transport only after the event loop has polled it once more. A server that
     // answers early and closes (a 413 during an upload) resets the connection: a write that meets the reset fails
@@ -190,7 +182,6 @@ export class TlsSocket extends Duplex {
       this.outScheduled = true;
       setImmediate(() => setImmediate(() => this.flushOut()));
     }
-    return data.length;
   }
 
   private flushOut(): void {
@@ -211,29 +202,11 @@ export class TlsSocket extends Duplex {
     return this.outQueue.length === 0 && !this.outScheduled;
   }
 
-  private bioRecv(buf: Uint8Array): number {
-    if (this.inboundBytes === 0) return this.transportEnded ? 0 : WANT_READ;
-    let written = 0;
-    while (written < buf.length && this.inbound.length > 0) {
-      const head = this.inbound[0];
-      const n = Math.min(buf.length - written, head.length - this.inboundOffset);
-      buf.set(head.subarray(this.inboundOffset, this.inboundOffset + n), written);
-      written += n;
-      this.inboundOffset += n;
-      if (this.inboundOffset === head.length) {
-        this.inbound.shift();
-        this.inboundOffset = 0;
-      }
-    }
-    this.inboundBytes -= written;
-    if (this.inboundBytes <= INBOUND_HIGH_WATER / 2 && this.transport.isPaused()) this.transport.resume();
-    return written;
-  }
-
   // --- Duplex -------------------------------------------------------------------------------
 
   override _read(): void {
-    this.readWanted = true;
+    // The reader wants more: let the transport flow again (fillReadable paused it when the readable side was full).
+    if (this.transport.isPaused()) this.transport.resume();
     this.pump();
   }
 
@@ -245,15 +218,15 @@ export class TlsSocket extends Duplex {
     if (chunk.length === 0) return callback();
     if (this.transportFailure) {
       // Parked: the failure reaches the writer when the socket is destroyed, after the reader got what arrived.
-      this.pendingWrite = { chunk, offset: 0, callback };
+      this.pendingWrite = { chunk, callback };
       return;
     }
     if (this.transport.destroyed || this.transport.writableEnded) {
       // Never report data as written that can no longer reach the peer; but first deliver what did arrive.
-      this.pendingWrite = { chunk, offset: 0, callback };
+      this.pendingWrite = { chunk, callback };
       return this.failTransport(new TlsError("TRANSPORT", "write after the connection closed"));
     }
-    this.pendingWrite = { chunk, offset: 0, callback };
+    this.pendingWrite = { chunk, callback };
     this.pump();
   }
 
@@ -302,7 +275,7 @@ export class TlsSocket extends Duplex {
     } catch (e) {
       // After a transport failure the client's TRUNCATED is expected: end the readable side so what was
       // already pushed is still read; the transport's error follows on 'end'.
-      if (this.transportFailure && !this.readableEnded) this.push(null);
+      if (this.transportFailure && !this.readableEnded) this.endReadable();
       else this.destroy(asTlsError(e));
     } finally {
       this.pumping = false;
@@ -311,13 +284,13 @@ export class TlsSocket extends Duplex {
 
   private step(): void {
     if (this.destroyed || this.state === "closed") return;
+    const c = this.conn;
     if (this.state === "handshaking") {
-      const r = this.client.handshake();
-      if (r !== 0) {
-        // WANT_READ: wait for 'data' (WANT_WRITE cannot happen: bioSend takes everything). Never wait on a dead transport.
-        if (this.transportEnded && this.inboundBytes === 0) {
-          throw new TlsError("TRANSPORT", "the connection closed during the TLS handshake");
-        }
+      this.sendOutput(); // the ClientHello, our flights, or the fatal alert
+      if (c.error) throw c.error;
+      if (!c.handshakeComplete) {
+        // Wait for 'data'; never on a dead transport (its end turns into TRUNCATED above, so this is a safety net).
+        if (this.transportEnded) throw new TlsError("TRANSPORT", "the connection closed during the TLS handshake");
         return;
       }
       this.state = "open";
@@ -336,10 +309,11 @@ export class TlsSocket extends Duplex {
   private flushWrite(): void {
     const w = this.pendingWrite;
     if (!w) return;
-    while (w.offset < w.chunk.length) {
-      const r = this.client.write(w.chunk.subarray(w.offset));
-      if (r <= 0) return; // WANT_READ / WANT_WRITE: retried on the next event
-      w.offset += r;
+    // A record's worth at a time: the first record is on its way before a large write is all encrypted.
+    const step = this.conn.sendFragmentLimit;
+    for (let at = 0; at < w.chunk.length; at += step) {
+      this.conn.write(w.chunk.subarray(at, at + step));
+      this.sendOutput();
     }
     this.pendingWrite = null;
     // The writer hears back once the records are on the transport and it has room again (backpressure, see
@@ -357,7 +331,8 @@ export class TlsSocket extends Duplex {
   private flushFinal(): void {
     if (!this.pendingFinal || this.pendingWrite || this.drainWaiter) return;
     if (!this.closeQueued) {
-      if (this.client.close() !== 0) return;
+      this.conn.close();
+      this.sendOutput();
       this.closeQueued = true;
     }
     if (!this.flushed) return; // our close_notify goes out first
@@ -367,32 +342,22 @@ export class TlsSocket extends Duplex {
     done();
   }
 
+  /** Pushes what the connection decrypted (each piece as it is: no copy), then its end or its failure. */
   private fillReadable(): void {
-    while (this.readWanted && !this.destroyed) {
-      const buf = readBuffer ?? Buffer.alloc(READ_CHUNK);
-      readBuffer = null;
-      let n: number;
-      try {
-        n = this.client.read(buf);
-      } catch (e) {
-        readBuffer = buf;
-        throw e;
-      }
-      if (n <= 0 || n < HANDOFF_MIN) readBuffer = buf;
-      if (n === WANT_READ || n === WANT_WRITE) {
-        if (this.transportEnded && this.inboundBytes === 0 && n === WANT_READ) {
-          // The client should have turned this EOF into 0 (after close_notify) or TRUNCATED: never hang on a dead transport.
-          throw new TlsError("INTERNAL_ERROR", "the transport closed but the TLS client still asks for more data");
-        }
-        return;
-      }
-      if (n === 0) {
-        this.readWanted = false;
-        this.push(null); // the peer's close_notify
-        return;
-      }
-      this.readWanted = this.push(n >= HANDOFF_MIN ? buf.subarray(0, n) : Buffer.from(buf.subarray(0, n)));
+    const c = this.conn;
+    for (let piece = c.take(); piece !== null && !this.destroyed; piece = c.take()) {
+      // The readable side is full: stop reading the transport until the reader asks again (_read).
+      if (!this.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength))) this.transport.pause();
     }
+    this.sendOutput(); // a no_renegotiation warning answered while reading
+    if (c.error) throw c.error; // only after the data that arrived before it
+    if (c.receiveClosed) this.endReadable(); // the peer's close_notify
+  }
+
+  private endReadable(): void {
+    if (this.eofPushed) return;
+    this.eofPushed = true;
+    this.push(null);
   }
 
   private clearHandshakeTimer(): void {

@@ -1,49 +1,51 @@
-// Drives microtls against the interop servers: a TlsClient whose bio is tapped (every byte it sends and
-// receives is kept, recv can be throttled to n bytes per call), run by the Node adapter.
+// Drives microtls against the interop servers: a TlsClient whose traffic is tapped (every byte it sends and
+// receives is kept, what arrives can be cut to n bytes per feed), run by the Node adapter.
 import { randomBytes } from "node:crypto";
 import * as net from "node:net";
-import { TlsClient, type RecvFn, type SendFn } from "../../src/client.js";
+import { TlsClient } from "../../src/client.js";
 import type { TlsClientOptions } from "../../src/handshake/config.js";
 import { TlsSocket } from "../../src/node/tls-socket.js";
 import { standardPki, TEST_HOST } from "./pki.js";
 import { LOOPBACK } from "./servers.js";
 
 export interface BioTap {
-  /** What the client gave to send(), in order (only the accepted part). */
+  /** What the client handed to the transport, in order (only the consumed part). */
   sent: Uint8Array[];
-  /** What recv() returned to the client, in order. */
+  /** What the client was fed, in order (after the recvLimit split). */
   received: Uint8Array[];
   recvCalls: number;
-  /** The largest byte count a single recv() call returned. */
+  /** The largest byte count a single feed (or recv) gave the client. */
   maxRecv: number;
 }
 
+/**
+ * A TlsClient whose traffic is tapped at its push engine, so it sees the same bytes whichever driver runs it (the
+ * Node adapter feeds the connection; setBio's pump does too). recvLimit splits what arrives into feeds of at most
+ * that many bytes, as a transport that reads n bytes at a time.
+ */
 export class TappedClient extends TlsClient {
   readonly tap: BioTap = { sent: [], received: [], recvCalls: 0, maxRecv: 0 };
-  private readonly recvLimit: number;
 
   constructor(options: TlsClientOptions, recvLimit = Infinity) {
     super(options);
-    this.recvLimit = recvLimit;
-  }
-
-  override setBio(send: SendFn, recv: RecvFn): void {
-    super.setBio(
-      (data) => {
-        const n = send(data);
-        if (n > 0) this.tap.sent.push(data.slice(0, n));
-        return n;
-      },
-      (buf) => {
+    const conn = this.connection;
+    const feed = conn.feed.bind(conn);
+    const consumed = conn.consumed.bind(conn);
+    conn.feed = (bytes) => {
+      let status = conn.status;
+      for (let at = 0; at < bytes.length; at += recvLimit) {
+        const piece = bytes.subarray(at, Math.min(bytes.length, at + recvLimit));
         this.tap.recvCalls++;
-        const n = recv(this.recvLimit < buf.length ? buf.subarray(0, this.recvLimit) : buf);
-        if (n > 0) {
-          this.tap.received.push(buf.slice(0, n));
-          this.tap.maxRecv = Math.max(this.tap.maxRecv, n);
-        }
-        return n;
-      },
-    );
+        this.tap.received.push(piece.slice());
+        this.tap.maxRecv = Math.max(this.tap.maxRecv, piece.length);
+        status = feed(piece);
+      }
+      return status;
+    };
+    conn.consumed = (n) => {
+      if (n > 0) this.tap.sent.push(conn.output().slice(0, n));
+      consumed(n);
+    };
   }
 }
 
