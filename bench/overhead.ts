@@ -1,7 +1,7 @@
 // The non-crypto cost of a handshake (issue #12): client CPU per handshake minus the primitives it cannot avoid.
 //   npm run bench:overhead            (BENCH_N=40 by default)
 // Method: the client runs in this process, `openssl s_server` in its own. Client CPU is process.cpuUsage summed
-// only around the client's own calls (the TlsClient constructor and every handshake() step, which includes its
+// only around the client's own calls (the TlsConnection constructor and every feed/output step, which includes its
 // socket.write), so neither the server nor the event loop's socket reads are charged. Warm: the x509 signature
 // cache has seen the chain, so the two chain signature checks are skipped, as on every connection after the first.
 // The primitives are the same calls through the same src/crypto wrappers, timed in the same run: key share +
@@ -11,7 +11,7 @@ import { Socket } from "node:net";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createPublicKey, sign as nodeSign, constants as cryptoConstants } from "node:crypto";
-import { TlsClient, WANT_READ } from "../src/index.js";
+import { TlsConnection } from "../src/index.js";
 import { TrustStore, parseCertificate, verifyChain } from "../src/x509/index.js";
 import { p256Group } from "../src/crypto/nist-ecdh.js";
 import { x25519Group } from "../src/crypto/x25519.js";
@@ -45,40 +45,30 @@ function handshakeCpu(ca: unknown, s: Scenario, ep: Endpoint): Promise<number> {
       cpu += (d.user + d.system) / 1000;
     }
   };
-  const client = timed(() => new TlsClient({ serverName: BENCH_HOST, ca, cipherSuites: [s.suite], ...(s.offered.length > 0 ? { groups: s.offered } : {}), random }));
+  const conn = timed(() => new TlsConnection({ serverName: BENCH_HOST, ca, cipherSuites: [s.suite], ...(s.offered.length > 0 ? { groups: s.offered } : {}), random }));
   const socket = new Socket();
   socket.setNoDelay(true);
-  const inbound: Buffer[] = [];
-  client.setBio(
-    (d) => (socket.write(d), d.length),
-    (buf) => {
-      const head = inbound[0];
-      if (!head) return WANT_READ;
-      const n = Math.min(buf.length, head.length);
-      buf.set(head.subarray(0, n));
-      if (n === head.length) inbound.shift();
-      else inbound[0] = head.subarray(n);
-      return n;
-    },
-  );
   return new Promise((res, rej) => {
-    const step = (): void => {
-      let r: number;
-      try {
-        r = timed(() => client.handshake());
-      } catch (e) {
+    const step = (chunk?: Buffer): void => {
+      timed(() => {
+        if (chunk) conn.feed(chunk);
+        const out = conn.output();
+        if (out.length > 0) socket.write(out);
+        conn.consumed(out.length);
+      });
+      if (conn.error) {
         socket.destroy();
-        return rej(e);
+        return rej(conn.error);
       }
-      if (r !== 0) return;
-      if (s.group !== null && client.group !== s.group) return rej(new Error(`negotiated ${client.group}, want ${s.group}`));
+      if (!conn.handshakeComplete) return;
+      if (s.group !== null && conn.group !== s.group) return rej(new Error(`negotiated ${conn.group}, want ${s.group}`));
       socket.removeAllListeners("data");
       socket.once("close", () => res(cpu));
       socket.destroy();
     };
-    socket.on("data", (d: Buffer) => (inbound.push(d), step()));
+    socket.on("data", (d: Buffer) => step(d));
     socket.once("error", rej);
-    socket.connect({ host: ep.host, port: ep.port }, step);
+    socket.connect({ host: ep.host, port: ep.port }, () => step());
   });
 }
 
@@ -137,7 +127,7 @@ function breakdown(s: Scenario, pki: BenchPki, store: TrustStore): Record<string
     prf("sha256", secret, "client finished", seed.subarray(0, 32), 12);
     prf("sha256", secret, "server finished", seed.subarray(0, 32), 12);
   });
-  t("TlsClient constructor (config resolution)", () => void new TlsClient({ serverName: BENCH_HOST, ca: store, cipherSuites: [s.suite], ...(s.offered.length > 0 ? { groups: s.offered } : {}), random }));
+  t("TlsConnection constructor (config resolution)", () => void new TlsConnection({ serverName: BENCH_HOST, ca: store, cipherSuites: [s.suite], ...(s.offered.length > 0 ? { groups: s.offered } : {}), random }));
   t("ca as PEM text per connect (parse, no store cache)", () => void new TrustStore(chain.rootPem));
   return out;
 }

@@ -4,8 +4,12 @@
 //                   groups: [x25519Group], verifySignature: signatureVerifier({ ecdsa: ecdsaVerify }) })
 // or with a crypto provider, where names work and the defaults are what the providers can do:
 //   new TlsClient({ serverName, ca, crypto: [hostProvider, nobleHashes] })
+// Two shapes of one client: TlsConnection, the push engine (feed bytes in, take output and data out, no I/O), and
+// TlsClient, Mbed TLS's shape over it (setBio(send, recv), then handshake/read/write/close with WANT_READ/WANT_WRITE).
+export { CoreTlsConnection as TlsConnection } from "./connection.js";
+export type { ClientState, ConnectionStatus } from "./connection.js";
 export { CoreTlsClient as TlsClient, WANT_READ, WANT_WRITE } from "./client.js";
-export type { ClientState, RecvFn, SendFn } from "./client.js";
+export type { RecvFn, SendFn } from "./client.js";
 export type { AlgorithmTables, TlsClientOptions, SignatureVerifier } from "./handshake/config.js";
 // The eight suites and their CipherSuite type (the module holds nothing else).
 export * from "./handshake/suites.js";

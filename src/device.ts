@@ -9,6 +9,7 @@
 // This is not a tsup entry: it is bundled only into the device bundle, which swaps noble for the table-free
 // src/crypto/*-small.ts (scripts/build-engine-bundle.mjs); an application's noble objects are never touched.
 import { CoreTlsClient } from "./client.js";
+import { CoreTlsConnection } from "./connection.js";
 import { ecdsaVerify } from "./crypto/ecdsa.js";
 import { p256Group } from "./crypto/nist-ecdh.js";
 import { rsaPkcs1Verify, rsaPssVerify } from "./crypto/rsa.js";
@@ -45,6 +46,13 @@ export const DEVICE_ALGORITHMS: AlgorithmTables = {
 
 /** The device client: names in cipherSuites/groups resolve to the device's algorithms only. */
 export class TlsClient extends CoreTlsClient {
+  constructor(options: TlsClientOptions) {
+    super(options, DEVICE_ALGORITHMS);
+  }
+}
+
+/** The device's push engine (feed/output/take, no I/O), for event-driven sockets such as Moddable's. */
+export class TlsConnection extends CoreTlsConnection {
   constructor(options: TlsClientOptions) {
     super(options, DEVICE_ALGORITHMS);
   }

@@ -106,61 +106,54 @@ afterAll(async () => {
   await closeAllServers();
 });
 
-/** Handshake, GET the s_server status page, read to the end: the smallest pump over a net.Socket. */
-function fetchStatus(port: number, client: InstanceType<typeof TlsClient>): Promise<string> {
+/**
+ * Handshake, GET the s_server status page, read to the end: the smallest driver of the push engine over a net.Socket
+ * (a client's own engine, or a bare connection).
+ */
+function fetchStatus(port: number, target: core.TlsConnection | { connection: core.TlsConnection }): Promise<string> {
+  const conn = "connection" in target ? target.connection : target;
   const socket = new Socket();
-  const inbound: Buffer[] = [];
   let page = "";
-  client.setBio(
-    (data) => (socket.write(data.slice()), data.length),
-    (buf) => {
-      const head = inbound[0];
-      if (!head) return socket.readableEnded ? 0 : WANT_READ;
-      const n = Math.min(buf.length, head.length);
-      buf.set(head.subarray(0, n));
-      if (n === head.length) inbound.shift();
-      else inbound[0] = head.subarray(n);
-      return n;
-    },
-  );
+  let requested = false;
   return new Promise((resolve, reject) => {
-    let requested = false;
-    const buf = new Uint8Array(16384);
-    const step = () => {
-      try {
-        if (client.handshake() !== 0) return;
-        if (!requested) {
+    const pump = () => {
+      for (;;) {
+        const out = conn.output();
+        if (out.length > 0) {
+          socket.write(out);
+          conn.consumed(out.length);
+        }
+        for (let piece = conn.take(); piece !== null; piece = conn.take()) page += Buffer.from(piece).toString("latin1");
+        if (conn.handshakeComplete && !requested) {
           requested = true;
-          client.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+          conn.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+          continue;
         }
-        for (;;) {
-          const n = client.read(buf);
-          if (n === WANT_READ) return;
-          if (n === 0) {
-            socket.destroy();
-            return resolve(page);
-          }
-          page += Buffer.from(buf.subarray(0, n)).toString("latin1");
+        const status = conn.status;
+        if (status === "needs-input") return;
+        if (status === "closed") {
+          socket.destroy();
+          return conn.error ? reject(conn.error) : resolve(page);
         }
-      } catch (e) {
-        socket.destroy();
-        reject(e);
       }
     };
     socket.on("data", (d: Buffer) => {
-      inbound.push(d);
-      step();
+      conn.feed(d);
+      pump();
     });
-    socket.on("end", step);
+    socket.on("end", () => {
+      conn.end();
+      pump();
+    });
     socket.once("error", reject);
-    socket.connect({ host: "127.0.0.1", port }, step);
+    socket.connect({ host: "127.0.0.1", port }, pump);
   });
 }
 
 describe("the core client against openssl s_server", () => {
   it("ECDHE-ECDSA with ChaCha20-Poly1305 and an ECDSA-only verifier", async () => {
     // OpenSSL wants an ECDSA leaf's curve among the offered groups (RFC 4492 §5.1); x25519 comes first and is chosen.
-    const client = new TlsClient({ ...minimal(standardPki().rootPem), groups: [x25519Group, p256Group] });
+    const client = new core.TlsConnection({ ...minimal(standardPki().rootPem), groups: [x25519Group, p256Group] });
     const page = await fetchStatus(ecdsaServer.port, client);
     expect(page).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
     expect(client.group).toBe("x25519");
@@ -191,7 +184,7 @@ describe("the core client against openssl s_server", () => {
     expect(await fetchStatus(server.port, withRsa)).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
     // The full entry's default verifier knows RSA.
     const full = new FullClient({ serverName: TEST_HOST, ca: rsaRoot.certPem, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256] });
-    expect(await fetchStatus(server.port, full as unknown as InstanceType<typeof TlsClient>)).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
+    expect(await fetchStatus(server.port, full as unknown as { connection: core.TlsConnection })).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
   });
 
   it("without resumptionSupport no session_ticket is asked for and no session kept; with it, the session resumes", async () => {

@@ -1,22 +1,24 @@
-// microtls without the Node adapter: the sans-I/O TlsClient driven over a net.Socket by the smallest pump
-// (socket bytes queue up for recv(), send() writes straight through). What a device's own event loop would do;
+// microtls without the Node adapter: the push engine (TlsConnection) driven over a net.Socket by the smallest pump
+// (socket bytes are fed as they arrive, output is written straight through). What a device's own event loop would do;
 // next to the adapter row it shows what the Node Duplex layer costs, and its idle memory is the core's.
 import { Socket } from "node:net";
 import type { Scenario } from "../scenarios.js";
 import { BENCH_HOST } from "../pki.js";
 import { closeSocket, type ConnectTarget, type Connection, type Driver } from "./types.js";
 
-interface CoreClient {
-  setBio(send: (data: Uint8Array) => number, recv: (buf: Uint8Array) => number): void;
-  handshake(): number;
+interface CoreConnection {
+  feed(bytes: Uint8Array): string;
+  output(): Uint8Array;
+  consumed(n: number): void;
+  readonly handshakeComplete: boolean;
+  readonly error: Error | null;
   group: string | null;
 }
-type CoreCtor = new (options: Record<string, unknown>) => CoreClient;
+type CoreCtor = new (options: Record<string, unknown>) => CoreConnection;
 
 export async function microtlsCoreDriver(): Promise<Driver> {
-  let TlsClient: CoreCtor | undefined;
+  let TlsConnection: CoreCtor | undefined;
   let TrustStore: (new (pem: string) => unknown) | undefined;
-  let WANT_READ = -2;
   let unavailable: string | null = null;
   // BENCH_WITHOUT_MICROTLS=1 rehearses the run from before the client existed: every microtls row says so.
   if (process.env.BENCH_WITHOUT_MICROTLS === "1") {
@@ -25,10 +27,9 @@ export async function microtlsCoreDriver(): Promise<Driver> {
     try {
       const core = (await import("../../src/index.js")) as Record<string, unknown>;
       const x509 = (await import("../../src/x509/index.js")) as Record<string, unknown>;
-      TlsClient = core.TlsClient as CoreCtor | undefined;
+      TlsConnection = core.TlsConnection as CoreCtor | undefined;
       TrustStore = x509.TrustStore as typeof TrustStore;
-      if (typeof core.WANT_READ === "number") WANT_READ = core.WANT_READ;
-      if (!TlsClient || !TrustStore) unavailable = "not yet available: src/index.ts exports no TlsClient";
+      if (!TlsConnection || !TrustStore) unavailable = "not yet available: src/index.ts exports no TlsConnection";
     } catch (e) {
       unavailable = `not yet available: src/index.ts does not load (${(e as Error).message.split("\n")[0]})`;
     }
@@ -42,11 +43,11 @@ export async function microtlsCoreDriver(): Promise<Driver> {
     unavailable,
     unsupported: (s: Scenario) => (s.version === "TLSv1.2" && !s.suite.includes("CBC") ? null : "TLS 1.2 AEAD suites only"),
     connect(t: ConnectTarget): Promise<Connection> {
-      if (!TlsClient || !TrustStore) return Promise.reject(new Error(unavailable ?? "unavailable"));
+      if (!TlsConnection || !TrustStore) return Promise.reject(new Error(unavailable ?? "unavailable"));
       const rootPem = t.pki[t.scenario.chain].rootPem;
       let ca = stores.get(rootPem);
       if (!ca) stores.set(rootPem, (ca = new TrustStore(rootPem)));
-      const client = new TlsClient({
+      const conn = new TlsConnection({
         serverName: BENCH_HOST,
         ca,
         cipherSuites: [t.scenario.suite],
@@ -55,44 +56,30 @@ export async function microtlsCoreDriver(): Promise<Driver> {
       });
       const socket = new Socket();
       socket.setNoDelay(true);
-      const inbound: Buffer[] = [];
-      client.setBio(
-        (data) => {
-          socket.write(data);
-          return data.length;
-        },
-        (buf) => {
-          const head = inbound[0];
-          if (!head) return WANT_READ;
-          const n = Math.min(buf.length, head.length);
-          buf.set(head.subarray(0, n));
-          if (n === head.length) inbound.shift();
-          else inbound[0] = head.subarray(n);
-          return n;
-        },
-      );
       return new Promise((resolve, reject) => {
         const step = (): void => {
-          let r: number;
-          try {
-            r = client.handshake();
-          } catch (e) {
+          const out = conn.output();
+          if (out.length > 0) {
+            socket.write(out);
+            conn.consumed(out.length);
+          }
+          if (conn.error) {
             socket.destroy();
-            reject(e);
+            reject(conn.error);
             return;
           }
-          if (r !== 0) return;
+          if (!conn.handshakeComplete) return;
           socket.removeAllListeners("data");
           socket.on("data", () => {}); // idle: nothing is read after the handshake here
-          if (t.scenario.group !== null && client.group !== t.scenario.group) {
+          if (t.scenario.group !== null && conn.group !== t.scenario.group) {
             socket.destroy();
-            reject(new Error(`negotiated group ${client.group}, expected ${t.scenario.group}`));
+            reject(new Error(`negotiated group ${conn.group}, expected ${t.scenario.group}`));
             return;
           }
           resolve({ close: () => closeSocket(socket) });
         };
         socket.on("data", (d: Buffer) => {
-          inbound.push(d);
+          conn.feed(d);
           step();
         });
         socket.once("error", reject);
