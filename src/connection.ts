@@ -66,9 +66,9 @@ export class CoreTlsConnection extends InboundRecords {
   }
   /** Wire bytes waiting for the transport. */
   get pendingOutput(): number {
-    let n = -this.outAt;
+    let n = 0;
     for (const b of this.out) n += b.length;
-    return n;
+    return n - this.outAt;
   }
   /** The largest plaintext one record we send carries (a negotiated record limit, else 2^14). */
   get sendFragmentLimit(): number {
