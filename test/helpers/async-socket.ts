@@ -13,6 +13,7 @@ export interface NetAsyncSocket extends AsyncSocket {
   readonly writes: number;
   /** close() was called. */
   readonly closed: boolean;
+  close(): void;
 }
 
 export function netAsyncSocket(socket: net.Socket): NetAsyncSocket {
