@@ -9,7 +9,10 @@ export type { TlsClientOptions } from "./handshake/config.js";
 export { TlsError } from "./errors.js";
 export type { TlsErrorCode } from "./errors.js";
 
-/** A byte stream with promises. read() resolves null at end of stream; close() is optional. */
+/**
+ * A byte stream with promises. read() resolves null at end of stream; what it gives is used up before read() is called
+ * again, so it may hand out views of one buffer. write() may keep the bytes it is given (they are never changed).
+ */
 export interface AsyncSocket {
   read(): Promise<Uint8Array | null>;
   write(bytes: Uint8Array): Promise<void>;
