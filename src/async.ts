@@ -1,5 +1,5 @@
 // The `microtls/async` entry: CoreTlsConnection driven over a promise-based socket (Deno, Bun, Workers, Moddable, a
-// WebSocket bridge). ECMAScript only: no timers, no TextEncoder, no global AbortSignal, so any engine with promises runs it.
+// WebSocket bridge). ECMAScript only: no timers, no text codecs, no global AbortSignal, so any engine with promises runs it.
 import { CoreTlsConnection } from "./connection.js";
 import { TlsError, tlsError } from "./errors.js";
 
