@@ -183,6 +183,47 @@ describe("aborting", () => {
   });
 });
 
+describe("a write that never completes", () => {
+  /** The echo connection, established, whose socket.write() hangs from now on (a peer that stopped reading). */
+  async function stalled(signal?: AbortSignal) {
+    const inner = await connectAsyncSocket(echo.port);
+    let hang = false;
+    let failRead: ((e: Error) => void) | null = null;
+    const socket: AsyncSocket = {
+      read: () => Promise.race([inner.read(), new Promise<never>((_, reject) => (failRead = reject))]),
+      write: (b) => (hang ? new Promise<void>(() => {}) : inner.write(b)),
+      close: () => inner.close(),
+    };
+    const client = new AsyncTlsClient(new TlsConnection({ serverName: TEST_HOST, ca }), socket, { signal });
+    await client.handshake();
+    hang = true;
+    const write = client.write(ascii("stuck"));
+    const read = client.read();
+    await new Promise((r) => setTimeout(r, 10));
+    return { client, inner, write, read, failRead: (e: Error) => failRead!(e) };
+  }
+
+  it("is released by an abort: the write and a pending read reject ABORTED", async () => {
+    const controller = new AbortController();
+    const { client, inner, write, read } = await stalled(controller.signal);
+    controller.abort();
+    expect((await rejection(write)).code).toBe("ABORTED");
+    expect((await rejection(read)).code).toBe("ABORTED");
+    expect(inner.closed).toBe(true);
+    await expect(client.close()).resolves.toBeUndefined();
+  });
+
+  it("is released by socket.read() failing: the write rejects TRANSPORT too", async () => {
+    const { client, inner, write, read, failRead } = await stalled();
+    failRead(new Error("ECONNRESET"));
+    const error = await rejection(read);
+    expect(error.code).toBe("TRANSPORT");
+    expect(await rejection(write)).toBe(error);
+    expect(inner.closed).toBe(true);
+    await expect(client.close()).resolves.toBeUndefined();
+  });
+});
+
 describe("a failing socket", () => {
   /** Takes writes, and answers reads with what `read` says. */
   const fakeSocket = (read: () => Promise<Uint8Array | null>, write: () => Promise<void> = async () => {}) => {
