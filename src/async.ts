@@ -216,7 +216,7 @@ export class AsyncTlsClient {
   private lost(what: "read" | "write", e: unknown): void {
     // A read that fails because we closed the socket is just the end of the stream.
     if (this.socketClosed) return;
-    const reason = typeof e === "string" ? `socket.${what}() ${e}` : `socket.${what}() failed: ${e instanceof Error ? e.message : String(e)}`;
+    const reason = typeof e === "string" ? `socket.${what}() ${e}` : `socket.${what}() failed: ${messageOf(e)}`;
     const error = tlsError("transport", reason);
     (error as { cause?: unknown }).cause = e;
     this.fail(error);
@@ -234,9 +234,11 @@ export class AsyncTlsClient {
   }
 }
 
+/** An error's message, also for an Error of another realm (a host's socket, a vm context). */
+const messageOf = (e: unknown): string => (e && typeof (e as Error).message === "string" ? (e as Error).message : String(e));
+
 function abortError(reason: unknown): TlsError {
-  const text = reason && typeof (reason as Error).message === "string" ? (reason as Error).message : String(reason ?? "aborted");
-  const error = tlsError("aborted", `the connection was aborted (signal): ${text}`);
+  const error = tlsError("aborted", `the connection was aborted (signal): ${messageOf(reason ?? "aborted")}`);
   (error as { cause?: unknown }).cause = reason;
   return error;
 }
