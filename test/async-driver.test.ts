@@ -263,6 +263,19 @@ describe("a failing socket", () => {
   });
 });
 
+describe("the entry's bundle", () => {
+  it("with CoreTlsConnection, keeps the name tables out (TlsConnection is tree-shaken)", async () => {
+    const { inputs, code } = await bundle(
+      'import { AsyncTlsClient, CoreTlsConnection } from "./src/async.ts";\n' +
+        "export const open = (options, socket) => new AsyncTlsClient(new CoreTlsConnection(options), socket);\n",
+      { minify: true },
+    );
+    expect(inputs).toContain("src/async.ts");
+    expect(inputs).not.toContain("src/handshake/name-tables.ts");
+    expect(code).not.toMatch(/from\s*"node:|require\("node:/);
+  });
+});
+
 describe("in a bare vm context", () => {
   it("handshakes and fetches a page with nothing but ECMAScript, the socket and a random source", async () => {
     const { code } = await bundle('export { AsyncTlsClient, TlsConnection } from "./src/async.ts";', { globalName: "microtls" });
