@@ -3,7 +3,7 @@ import { buildEngineBundles } from "./scripts/build-engine-bundle.mjs";
 
 export default defineConfig({
   // cli: the `microtls` bin (package.json "bin"), on top of microtls/node.
-  entry: { index: "src/index.ts", core: "src/core.ts", x509: "src/x509/index.ts", node: "src/node/index.ts", "tcp-client": "src/tcp-client.ts", cli: "src/node/cli/main.ts" },
+  entry: { index: "src/index.ts", core: "src/core.ts", x509: "src/x509/index.ts", node: "src/node/index.ts", "tcp-client": "src/tcp-client.ts", async: "src/async.ts", cli: "src/node/cli/main.ts" },
   format: ["esm", "cjs"],
   dts: true,
   target: "es2020",

@@ -55,7 +55,7 @@ export type TlsErrorCode =
   | "CLOSED"
   | "INTERNAL_ERROR"
   | "TRANSPORT"
-  /** microtls/node: the `signal` passed to connect() was aborted. */
+  /** microtls/node, microtls/async: the `signal` passed to connect() or AsyncTlsClient was aborted. */
   | "ABORTED"
   /** microtls/node: the handshake did not complete within handshakeTimeout. */
   | "TIMEOUT";

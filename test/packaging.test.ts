@@ -51,7 +51,7 @@ afterAll(() => {
 });
 
 describe("the packed tarball", () => {
-  const expected = { main: "function", core: "function", x509: "function", node: "function", tcpClient: "function", engine: "function", device: "function", sameError: true };
+  const expected = { main: "function", core: "function", x509: "function", node: "function", tcpClient: "function", async: "function", engine: "function", device: "function", sameError: true };
 
   it("ships dist, the README and the LICENSE, and no sources", () => {
     const files = run("tar", ["-tzf", tarball], work).split("\n").filter(Boolean);

@@ -5,13 +5,14 @@ import { build } from "esbuild";
  * Bundles `contents` (TypeScript, resolved from the repo root) with esbuild: the output code, and the input files that
  * contribute bytes to it (what tree-shaking really kept). Dependency paths lose their node_modules prefix.
  */
-export async function bundle(contents: string, opts: { minify?: boolean } = {}): Promise<{ inputs: string[]; code: string }> {
+export async function bundle(contents: string, opts: { minify?: boolean; globalName?: string } = {}): Promise<{ inputs: string[]; code: string }> {
   const result = await build({
     stdin: { contents, resolveDir: join(__dirname, "..", ".."), loader: "ts" },
     bundle: true,
     write: false,
     minify: opts.minify ?? false,
-    format: "esm",
+    // With a globalName: a classic script defining that one global (as an engine loads it).
+    ...(opts.globalName ? { format: "iife" as const, globalName: opts.globalName } : { format: "esm" as const }),
     platform: "neutral",
     mainFields: ["module", "main"],
     metafile: true,

@@ -7,6 +7,7 @@ import * as core from "microtls/core";
 import * as x509 from "microtls/x509";
 import * as node from "microtls/node";
 import * as tcp from "microtls/tcp-client";
+import * as async from "microtls/async";
 
 const require = createRequire(import.meta.url);
 // The engine bundle is a classic script defining one global, as an embedded engine loads it.
@@ -22,7 +23,8 @@ console.log(JSON.stringify({
   x509: typeof x509.verifyChain,
   node: typeof node.connect,
   tcpClient: typeof tcp.TLSTCPClient,
+  async: typeof async.AsyncTlsClient,
   engine: typeof sandbox.microtls?.TlsClient,
   device: typeof deviceSandbox.microtls?.TlsClient,
-  sameError: main.TlsError === core.TlsError && core.TlsError === node.TlsError,
+  sameError: main.TlsError === core.TlsError && core.TlsError === node.TlsError && async.TlsError === core.TlsError,
 }));
