@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Alert, TlsClient, type TlsError } from "../src/index.js";
 import { connect } from "../src/node/index.js";
+import { expectTlsError, expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { requirePeer } from "./helpers/peers.js";
 import { standardPki, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, LOOPBACK, startOpensslServer } from "./helpers/servers.js";
@@ -95,11 +96,7 @@ describe("handshake failures name their cause", () => {
   it("handshake timeout has its own code, TIMEOUT (microtls/node handshakeTimeout)", async () => {
     const port = await tcpServer((s) => s.resume());
     const started = Date.now();
-    const error = (await connect({ host: LOOPBACK, port, serverName: "device.test", ca: std.rootPem, handshakeTimeout: 300 }).then(
-      () => null,
-      (e: TlsError) => e,
-    )) as TlsError;
-    expect(error.code).toBe("TIMEOUT");
+    const error = await expectTlsErrorAsync(connect({ host: LOOPBACK, port, serverName: "device.test", ca: std.rootPem, handshakeTimeout: 300 }), "TIMEOUT");
     expect(error.message).toContain("within 300 ms (handshakeTimeout)");
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
@@ -108,14 +105,8 @@ describe("handshake failures name their cause", () => {
     const dir = mkdtempSync(join(tmpdir(), "microtls-errors-"));
     const out = join(dir, "enc.pem");
     execFileSync(requirePeer("openssl"), ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:x", "-in", std.leaves.p256.keyPath, "-out", out]);
-    let error: TlsError | undefined;
-    try {
-      new TlsClient({ serverName: "device.test", ca: std.rootPem, cert: std.leaves.p256.certPem, key: readFileSync(out, "utf8") });
-    } catch (e) {
-      error = e as TlsError;
-    }
-    expect(error?.code).toBe("CONFIG");
-    expect(error?.message).toContain("decryptPrivateKey(pem, passphrase), exported by the microtls entry");
-    expect(error?.message).not.toContain("microtls/x509");
+    const error = expectTlsError(() => new TlsClient({ serverName: "device.test", ca: std.rootPem, cert: std.leaves.p256.certPem, key: readFileSync(out, "utf8") }), "CONFIG");
+    expect(error.message).toContain("decryptPrivateKey(pem, passphrase), exported by the microtls entry");
+    expect(error.message).not.toContain("microtls/x509");
   });
 });
