@@ -13,7 +13,7 @@ import type { Certificate } from "../src/x509/index.js";
 import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, freePort, LOOPBACK, startNodeTlsServer, type NodeTlsServer, type SessionInfo } from "./helpers/servers.js";
-import { openTls, parseRecords, readUntil, waitFor, whenClosed } from "./helpers/tls.js";
+import { openTls, parseRecords, readUntil, socketError, waitFor, whenClosed } from "./helpers/tls.js";
 
 let pki: StandardPki;
 let httpsServer: NodeTlsServer;
@@ -289,7 +289,7 @@ describe("errors after the handshake", () => {
     });
     server.server.on("connection", (s: net.Socket) => raw.push(s));
     const socket = await connect(base(server.port));
-    const failed = new Promise<never>((_, reject) => socket.once("error", reject));
+    const failed = socketError(socket);
     socket.write("provoke\n");
     socket.resume();
     await expectTlsErrorAsync(failed, "BAD_RECORD_MAC", Alert.bad_record_mac);

@@ -10,7 +10,7 @@ import { decodeSession, encodeSession, type TlsSession } from "../src/handshake/
 import { TlsClient } from "../src/client.js";
 import { standardPki, TEST_HOST } from "./helpers/pki.js";
 import { closeAllServers, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
-import { openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, whenClosed, type OpenOptions, type TappedClient } from "./helpers/tls.js";
+import { openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, socketError, whenClosed, type OpenOptions, type TappedClient } from "./helpers/tls.js";
 
 
 const SERVER_HELLO = 2;
@@ -214,7 +214,7 @@ describe("sessions across deep sleep, and the refusals", () => {
     const { socket, client } = await openTls(nodeTickets.port);
     const session = client.session!;
     expect(session.resumable).toBe(true);
-    const failed = new Promise<never>((_, reject) => socket.once("error", reject));
+    const failed = socketError(socket);
     socket.resume(); // read, so the client processes what arrives
     // A forged application-data record, as an attacker on the path would inject: bad_record_mac, fatal.
     socket.transport.emit("data", Buffer.from([23, 3, 3, 0, 40, ...new Array(40).fill(7)]));

@@ -10,6 +10,7 @@ import { connect, createConnection } from "../src/node/index.js";
 import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, LOOPBACK, startNodeTlsServer, type NodeTlsServer } from "./helpers/servers.js";
+import { socketError } from "./helpers/tls.js";
 
 let pki: StandardPki;
 let server: NodeTlsServer;
@@ -268,7 +269,7 @@ describe("connect options that live in microtls/node", () => {
   it("signal: aborting an open connection destroys it with ABORTED", async () => {
     const ac = new AbortController();
     const socket = await connect({ host: LOOPBACK, port: server.port, serverName: TEST_HOST, ca: pki.rootPem, signal: ac.signal });
-    const failed = new Promise<never>((_, reject) => socket.once("error", reject));
+    const failed = socketError(socket);
     ac.abort();
     await expectTlsErrorAsync(failed, "ABORTED");
     expect(socket.destroyed).toBe(true);
