@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { randomBytes, resolveRandom } from "../src/crypto/random.js";
 import { TlsError } from "../src/errors.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 
 const original = Object.getOwnPropertyDescriptor(globalThis, "crypto");
 
@@ -55,16 +56,8 @@ describe("random source", () => {
 
   it("throws NO_RANDOM, saying what to supply, when there is no source at all", () => {
     setGlobalCrypto(undefined);
-    let err: unknown;
-    try {
-      resolveRandom();
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(TlsError);
-    expect((err as TlsError).code).toBe("NO_RANDOM");
-    expect((err as TlsError).message).toMatch(/random/);
-    expect((err as TlsError).message).toMatch(/getRandomValues/);
+    const err = expectTlsError(() => resolveRandom(), "NO_RANDOM", undefined, /random/);
+    expect(err.message).toMatch(/getRandomValues/);
     // An injected source still works without Web Crypto.
     expect(randomBytes(resolveRandom((buf) => buf.fill(2)), 2)).toEqual(Uint8Array.of(2, 2));
   });

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, LOOPBACK, startNodeTlsServer, type NodeTlsServer } from "./helpers/servers.js";
 
@@ -14,7 +15,7 @@ vi.mock("../src/crypto/x25519.js", () => import("../src/crypto/ec-small.js"));
 vi.mock("../src/crypto/ecdsa.js", () => import("../src/crypto/ec-small.js"));
 vi.mock("../src/crypto/hash.js", () => import("../src/crypto/hash-small.js"));
 vi.mock("../src/crypto/prf.js", () => import("../src/crypto/hash-small.js"));
-const { TlsClient, TlsError, WANT_READ } = await import("../src/device.js");
+const { TlsClient, WANT_READ } = await import("../src/device.js");
 type Options = ConstructorParameters<typeof TlsClient>[0];
 
 let pki: StandardPki;
@@ -102,13 +103,12 @@ describe("device profile against Node's tls server", () => {
   });
 
   it("refuses a Certificate message above maxHandshakeMessageSize on its header, before buffering it", async () => {
-    const err = await echoSession(ecdsaEcho.port, { maxHandshakeMessageSize: 600 }, 1).then(
-      () => null,
-      (e: unknown) => e,
+    await expectTlsErrorAsync(
+      echoSession(ecdsaEcho.port, { maxHandshakeMessageSize: 600 }, 1),
+      "ILLEGAL_PARAMETER",
+      undefined,
+      /handshake message type 11 of \d+ bytes exceeds the limit of 600/,
     );
-    expect(err).toBeInstanceOf(TlsError);
-    expect((err as InstanceType<typeof TlsError>).code).toBe("ILLEGAL_PARAMETER");
-    expect((err as Error).message).toMatch(/handshake message type 11 of \d+ bytes exceeds the limit of 600/);
   });
 
   it("checks maxHandshakeMessageSize and offers only the device's suites", () => {

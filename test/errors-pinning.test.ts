@@ -4,9 +4,10 @@ import { createHash, X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Alert, TlsClient, type TlsError } from "../src/index.js";
 import type { Certificate } from "../src/x509/index.js";
+import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, startOpensslServer, type ChildServer } from "./helpers/servers.js";
-import { failTls, openTls } from "./helpers/tls.js";
+import { failTls, openTls, refusedTls } from "./helpers/tls.js";
 
 let std: StandardPki;
 let server: ChildServer;
@@ -39,9 +40,7 @@ describe("pinnedPublicKeys", () => {
   it("refuses a chain none of whose keys is pinned: BAD_CERTIFICATE naming the pins and the path's hashes", async () => {
     const other = std.pki.issue({ name: "pin-other-root", cn: "Pinned Elsewhere", ca: true });
     const pin = pinOf(other.certPem);
-    const { error } = (await failTls(server.port, { pinnedPublicKeys: [pin] })) as { error: TlsError };
-    expect(error.code).toBe("BAD_CERTIFICATE");
-    expect(error.alert).toBe(Alert.bad_certificate);
+    const error = await expectTlsErrorAsync(refusedTls(server.port, { pinnedPublicKeys: [pin] }), "BAD_CERTIFICATE", Alert.bad_certificate);
     expect(error.pins).toEqual([pin]);
     const path = [std.leaves.p256.certPem, std.intermediate.certPem, std.root.certPem].map(pinOf);
     expect(error.chainPins).toEqual(path);
@@ -75,13 +74,15 @@ describe("verifyPeer", () => {
 
   it("whatever it throws fails the handshake: BAD_CERTIFICATE, alert bad_certificate, the cause kept", async () => {
     const refusal = new Error("serial number not on our allow-list");
-    const { error } = (await failTls(server.port, {
-      verifyPeer: () => {
-        throw refusal;
-      },
-    })) as { error: TlsError & { cause?: unknown } };
-    expect(error.code).toBe("BAD_CERTIFICATE");
-    expect(error.alert).toBe(Alert.bad_certificate);
+    const error = await expectTlsErrorAsync(
+      refusedTls(server.port, {
+        verifyPeer: () => {
+          throw refusal;
+        },
+      }),
+      "BAD_CERTIFICATE",
+      Alert.bad_certificate,
+    );
     expect(error.message).toBe("server certificate rejected by verifyPeer: serial number not on our allow-list");
     expect(error.cause).toBe(refusal);
     expect(error.peerCertificates?.length).toBe(3);

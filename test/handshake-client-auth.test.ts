@@ -2,12 +2,13 @@ import { constants, createHash, createPrivateKey, randomFillSync, sign as nodeSi
 import { beforeAll, describe, expect, it } from "vitest";
 import { Reader } from "../src/bytes.js";
 import { verifySignature } from "../src/crypto/signature.js";
-import { TlsError } from "../src/errors.js";
+import { Alert } from "../src/errors.js";
 import { encodeCertificateVerify, selectClientCredential, signCertificateVerify } from "../src/handshake/client-auth.js";
 import { CLIENT_SCHEMES, clientSchemeByName } from "../src/handshake/client-credentials.js";
 import { resolveClientCredential, type ClientCredential, type ExternalSigner } from "../src/handshake/client-credentials.js";
 import { HandshakeType } from "../src/handshake/messages.js";
 import { clientPkiFor, type ClientPki } from "./helpers/client-keys.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import type { KeyKind } from "./helpers/pki.js";
 
 const random = (buf: Uint8Array) => void randomFillSync(buf);
@@ -66,14 +67,7 @@ describe("resolveClientCredential", () => {
   ];
   for (const [name, fn, re] of bad) {
     it(`refuses ${name} with a CONFIG error`, () => {
-      try {
-        fn();
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(TlsError);
-        expect((e as TlsError).code).toBe("CONFIG");
-        expect((e as TlsError).message).toMatch(re);
-      }
+      expectTlsError(fn, "CONFIG", undefined, re);
     });
   }
 });
@@ -213,15 +207,7 @@ describe("the sign hook (external signer)", () => {
   });
 
   function internalError(fn: () => unknown, re: RegExp): void {
-    try {
-      fn();
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(TlsError);
-      expect((e as TlsError).code).toBe("INTERNAL_ERROR");
-      expect((e as TlsError).alert).toBe(80);
-      expect((e as TlsError).message).toMatch(re);
-    }
+    expectTlsError(fn, "INTERNAL_ERROR", Alert.internal_error, re);
   }
 
   it("a signer with the wrong key is caught before the server sees it", () => {

@@ -1,22 +1,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Reader } from "../src/bytes.js";
 import { parseClientHello } from "./helpers/server-codecs.js";
-import { TlsClient, TlsError, WANT_READ, type TlsClientOptions } from "../src/index.js";
+import { TlsClient, WANT_READ, type TlsClientOptions } from "../src/index.js";
 import { loadTranscript, replay, TRANSCRIPTS } from "./helpers/handshake-kit.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 
 const ca = loadTranscript(TRANSCRIPTS[0]).ca;
 const base: TlsClientOptions = { serverName: "device.example.com", ca };
 
 function configError(options: TlsClientOptions, pattern: RegExp): void {
-  let thrown: unknown;
-  try {
-    new TlsClient(options);
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(TlsError);
-  expect((thrown as TlsError).code).toBe("CONFIG");
-  expect((thrown as TlsError).message).toMatch(pattern);
+  expectTlsError(() => new TlsClient(options), "CONFIG", undefined, pattern);
 }
 
 /** The ClientHello the client sends first: record header checked, then the message parsed. */
@@ -73,13 +66,7 @@ describe("configuration is checked before any byte is sent", () => {
 
   it("without a secure random source the client refuses to start (NO_RANDOM)", () => {
     vi.stubGlobal("crypto", undefined);
-    let thrown: unknown;
-    try {
-      new TlsClient(base);
-    } catch (e) {
-      thrown = e;
-    }
-    expect((thrown as TlsError).code).toBe("NO_RANDOM");
+    expectTlsError(() => new TlsClient(base), "NO_RANDOM");
   });
 
   it("misuse errors do not break the connection", () => {

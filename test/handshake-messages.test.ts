@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TlsError } from "../src/errors.js";
+import { Alert, TlsError } from "../src/errors.js";
 import { checkServerExtensions, clientExtensions, type ExtensionOffer } from "../src/handshake/extensions.js";
 import { encodeCertificateList, encodeClientHello, parseCertificateList, parseCertificateRequest, parseEcdheServerKeyExchange, parseEmpty, parseFinished, parseNewSessionTicket, parseServerHello } from "../src/handshake/messages.js";
 import { ecdhParams, encodeCertificateRequest, encodeEcdheServerKeyExchange, encodeServerHello, parseClientHello } from "./helpers/server-codecs.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -20,15 +21,7 @@ function onlyTlsErrors(parse: () => unknown): void {
 }
 
 function expectDecodeError(parse: () => unknown): void {
-  let thrown: unknown = null;
-  try {
-    parse();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(TlsError);
-  expect((thrown as TlsError).code).toBe("DECODE_ERROR");
-  expect((thrown as TlsError).alert).toBe(50);
+  expectTlsError(parse, "DECODE_ERROR", Alert.decode_error);
 }
 
 const serverHello = fc.record({

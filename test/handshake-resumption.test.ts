@@ -3,7 +3,8 @@
 import { randomFillSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TlsClient, WANT_READ } from "../src/client.js";
-import { TlsError } from "../src/errors.js";
+import { TlsError, type TlsErrorCode } from "../src/errors.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import type { TlsClientOptions } from "../src/handshake/config.js";
 import { encodeCertificateList, HandshakeType, type Extension } from "../src/handshake/messages.js";
 import { encodeServerHello, parseClientHello } from "./helpers/server-codecs.js";
@@ -56,17 +57,8 @@ function serverHello(sessionId: Uint8Array, cipherSuite: number, extensions: Ext
   return record(22, encodeServerHello({ version: 0x0303, random: new Uint8Array(32).fill(9), sessionId, cipherSuite, compression: 0, extensions }));
 }
 
-function fatal(client: TlsClient, sent: number[], code: string, alert: number, message: RegExp): void {
-  let caught: unknown;
-  try {
-    client.handshake();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(TlsError);
-  expect((caught as TlsError).code).toBe(code);
-  expect((caught as TlsError).alert).toBe(alert);
-  expect((caught as TlsError).message).toMatch(message);
+function fatal(client: TlsClient, sent: number[], code: TlsErrorCode, alert: number, message: RegExp): void {
+  expectTlsError(() => client.handshake(), code, alert, message);
   expect(sent.slice(-7)).toEqual([21, 3, 3, 0, 2, 2, alert]); // the fatal alert went out in the clear
 }
 

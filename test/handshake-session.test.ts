@@ -2,7 +2,8 @@ import { createHash, randomFillSync } from "node:crypto";
 import fc from "fast-check";
 import { readClock } from "../src/handshake/context.js";
 import { describe, expect, it } from "vitest";
-import { TlsError } from "../src/errors.js";
+import type { TlsErrorCode } from "../src/errors.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import {
   checkResumedServerHello,
   createSession,
@@ -44,14 +45,7 @@ function session(over: Partial<TlsSession> = {}): TlsSession {
 const ctx = { serverName: "broker.example.com", offeredSuites: [CHACHA_ECDSA, GCM128_RSA], now: T0 + 60_000, requireVerified: true };
 
 function configError(fn: () => unknown, re: RegExp): void {
-  try {
-    fn();
-    expect.unreachable();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TlsError);
-    expect((e as TlsError).code).toBe("CONFIG");
-    expect((e as TlsError).message).toMatch(re);
-  }
+  expectTlsError(fn, "CONFIG", undefined, re);
 }
 
 describe("encodeSession / decodeSession", () => {
@@ -189,16 +183,8 @@ describe("sessionUsable", () => {
 describe("checkResumedServerHello (RFC 5246 §7.4.1.3, RFC 7627 §5.3)", () => {
   const ok = { cipherSuite: CHACHA_ECDSA, extendedMasterSecret: true, serverName: "broker.example.com" };
 
-  function fails(s: TlsSession, hello: typeof ok, code: string, alert: number, re: RegExp): void {
-    try {
-      checkResumedServerHello(s, hello);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(TlsError);
-      expect((e as TlsError).code).toBe(code);
-      expect((e as TlsError).alert).toBe(alert);
-      expect((e as TlsError).message).toMatch(re);
-    }
+  function fails(s: TlsSession, hello: typeof ok, code: TlsErrorCode, alert: number, re: RegExp): void {
+    expectTlsError(() => checkResumedServerHello(s, hello), code, alert, re);
   }
 
   it("accepts a matching abbreviated handshake", () => {

@@ -4,13 +4,15 @@
 import { constants, createPrivateKey, sign as nodeSign } from "node:crypto";
 import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Alert } from "../src/errors.js";
 import { clientSchemeByName } from "../src/handshake/client-credentials.js";
 import type { ClientAuthOptions, ExternalSigner } from "../src/handshake/client-credentials.js";
+import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { clientPkiFor, keyDir, openssl as runOpenssl, type ClientPki } from "./helpers/client-keys.js";
 import type { KeyKind } from "./helpers/pki.js";
 import { decryptPrivateKey } from "../src/x509/encrypted-private-key.js";
 import { closeAllServers, startGnutlsServer, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
-import { failTls, openTls, readToEnd, readUntil, type OpenOptions } from "./helpers/tls.js";
+import { openTls, readToEnd, readUntil, refusedTls, type OpenOptions } from "./helpers/tls.js";
 
 
 const KINDS: KeyKind[] = ["p256", "p384", "rsa2048"];
@@ -130,19 +132,14 @@ describe("client certificates against servers that require one", () => {
 
   it("without a certificate the requiring servers refuse, and their alert surfaces", async () => {
     const lines: string[] = [];
-    const o = await failTls(openssl.port, { trace: (l) => lines.push(l) });
-    expect(o.error.code).toBe("ALERT_RECEIVED");
-    expect(o.error.alert).toBe(40); // handshake_failure: "peer did not return a certificate"
+    // handshake_failure: "peer did not return a certificate"
+    await expectTlsErrorAsync(refusedTls(openssl.port, { trace: (l) => lines.push(l) }), "ALERT_RECEIVED", Alert.handshake_failure);
     expect(lines.some((l) => /^-> certificate \(empty: no client certificate configured\)/.test(l))).toBe(true);
-    const n = await failTls(node.port);
-    expect(n.error.code).toBe("ALERT_RECEIVED");
+    await expectTlsErrorAsync(refusedTls(node.port), "ALERT_RECEIVED");
   });
 
   it("a server that does not trust our CA rejects the certificate with unknown_ca", async () => {
-    const o = await failTls(opensslOtherCa.port, withAuth(credentials("p256")));
-    expect(o.error.code).toBe("ALERT_RECEIVED");
-    expect(o.error.alert).toBe(48);
-    expect(o.error.message).toMatch(/unknown_ca/);
+    await expectTlsErrorAsync(refusedTls(opensslOtherCa.port, withAuth(credentials("p256"))), "ALERT_RECEIVED", Alert.unknown_ca, /unknown_ca/);
   });
 });
 

@@ -6,9 +6,11 @@ import { join } from "node:path";
 import type * as net from "node:net";
 import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Alert } from "../src/errors.js";
+import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, startGnutlsServer, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
-import { failTls, openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, textLines, waitFor, whenClosed, type WireRecord } from "./helpers/tls.js";
+import { openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, refusedTls, socketError, textLines, waitFor, whenClosed, type WireRecord } from "./helpers/tls.js";
 
 const ALERT = 21;
 const CCS = 20;
@@ -124,24 +126,18 @@ describe("ALPN", () => {
 
   it("refused with a fatal no_application_protocol by Node's server", async () => {
     const server = await startNodeTlsServer({ ...nodeCert(), ALPNProtocols: ["h2"] });
-    const { error } = await failTls(server.port, { alpn: ["mqtt"] });
-    expect(error.code).toBe("ALERT_RECEIVED");
-    expect(error.alert).toBe(120);
+    await expectTlsErrorAsync(refusedTls(server.port, { alpn: ["mqtt"] }), "ALERT_RECEIVED", Alert.no_application_protocol);
   });
 
   it("refused with a fatal no_application_protocol by gnutls-serv --alpn-fatal", async () => {
     const server = await startGnutlsServer({ certFile: pki.chainFile.p256, keyFile: pki.leaves.p256.keyPath, alpn: ["h2"], alpnFatal: true });
-    const { error } = await failTls(server.port, { alpn: ["mqtt"] });
-    expect(error.code).toBe("ALERT_RECEIVED");
-    expect(error.alert).toBe(120);
+    await expectTlsErrorAsync(refusedTls(server.port, { alpn: ["mqtt"] }), "ALERT_RECEIVED", Alert.no_application_protocol);
   });
 
   it("refused with a fatal no_application_protocol by openssl s_server", async () => {
     const leaf = pki.leaves.p256;
     const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, alpn: ["h2"] });
-    const { error } = await failTls(server.port, { alpn: ["mqtt"] });
-    expect(error.code).toBe("ALERT_RECEIVED");
-    expect(error.alert).toBe(120);
+    await expectTlsErrorAsync(refusedTls(server.port, { alpn: ["mqtt"] }), "ALERT_RECEIVED", Alert.no_application_protocol);
   });
 
   it("ignored by a server without ALPN: no protocol, the connection goes on", async () => {
@@ -168,10 +164,7 @@ describe("SNI on openssl s_server -servername_fatal", () => {
   });
 
   it("surfaces the unrecognized_name alert for another name", async () => {
-    const { error } = await failTls(server.port, { serverName: "wrong.microtls.test" });
-    expect(error.code).toBe("ALERT_RECEIVED");
-    expect(error.alert).toBe(112);
-    expect(error.message).toMatch(/unrecognized_name/);
+    await expectTlsErrorAsync(refusedTls(server.port, { serverName: "wrong.microtls.test" }), "ALERT_RECEIVED", Alert.unrecognized_name, /unrecognized_name/);
   });
 });
 
@@ -274,13 +267,12 @@ describe("closing", () => {
     const { socket } = await openTls(server.port);
     const got: Buffer[] = [];
     socket.on("data", (d: Buffer) => got.push(d));
-    const failed = new Promise<Error & { code?: string }>((resolve) => socket.once("error", resolve));
+    const failed = socketError(socket);
     await server.waitForOutput(/CONNECTION ESTABLISHED|Secure Renegotiation/);
     server.send("partial\n");
     await waitFor(() => Buffer.concat(got).toString() === "partial\n", "the data sent before the kill");
     server.child.kill("SIGKILL"); // the kernel closes the TCP connection: FIN, no close_notify
-    const error = await failed;
-    expect(error.code).toBe("TRUNCATED");
+    await expectTlsErrorAsync(failed, "TRUNCATED");
     expect(Buffer.concat(got).toString()).toBe("partial\n");
   });
 
@@ -298,8 +290,7 @@ describe("closing", () => {
     const { socket } = await openTls(server.port);
     const got: Buffer[] = [];
     socket.on("data", (d: Buffer) => got.push(d));
-    const error = await new Promise<Error & { code?: string }>((resolve) => socket.once("error", resolve));
-    expect(error.code).toBe("TRUNCATED");
+    await expectTlsErrorAsync(socketError(socket), "TRUNCATED");
     expect(Buffer.concat(got).toString()).toBe("partial\n");
   });
 });
@@ -382,9 +373,7 @@ describe("renegotiation is refused", () => {
 
 describe("an ECDSA certificate's curve must be among the offered groups (RFC 8422 §5.1.1)", () => {
   it("openssl s_server refuses a P-256 certificate when only x25519 is offered", async () => {
-    const { error } = await failTls(openssl.port, { groups: ["x25519"] });
-    expect(error.code).toBe("ALERT_RECEIVED");
-    expect(error.alert).toBe(40);
+    await expectTlsErrorAsync(refusedTls(openssl.port, { groups: ["x25519"] }), "ALERT_RECEIVED", Alert.handshake_failure);
   });
 
   it("offering the curve after x25519 works, and x25519 is still the key exchange", async () => {

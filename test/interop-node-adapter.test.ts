@@ -8,10 +8,12 @@ import type * as https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { connect, createConnection, TlsSocket } from "../src/node/index.js";
+import { Alert } from "../src/errors.js";
 import type { Certificate } from "../src/x509/index.js";
+import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { standardPki, TEST_HOST, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, freePort, LOOPBACK, startNodeTlsServer, type NodeTlsServer, type SessionInfo } from "./helpers/servers.js";
-import { openTls, parseRecords, readUntil, waitFor, whenClosed } from "./helpers/tls.js";
+import { openTls, parseRecords, readUntil, socketError, waitFor, whenClosed } from "./helpers/tls.js";
 
 let pki: StandardPki;
 let httpsServer: NodeTlsServer;
@@ -121,7 +123,7 @@ describe("connect()", () => {
 
   it("rejects a bad configuration before opening a connection", async () => {
     const silent = await silentTcpServer();
-    await expect(connect({ host: LOOPBACK, port: silent.port, serverName: TEST_HOST })).rejects.toMatchObject({ code: "CONFIG" });
+    await expectTlsErrorAsync(connect({ host: LOOPBACK, port: silent.port, serverName: TEST_HOST }), "CONFIG");
     await new Promise((r) => setTimeout(r, 50));
     expect(silent.connections.length).toBe(0);
     await silent.close();
@@ -129,12 +131,7 @@ describe("connect()", () => {
 
   it("times out a handshake the server never answers, and closes the connection", async () => {
     const silent = await silentTcpServer();
-    const error = await connect({ ...base(silent.port), handshakeTimeout: 300 }).then(
-      () => null,
-      (e: Error & { code?: string }) => e,
-    );
-    expect(error?.code).toBe("TIMEOUT");
-    expect(error?.message).toMatch(/300 ms/);
+    await expectTlsErrorAsync(connect({ ...base(silent.port), handshakeTimeout: 300 }), "TIMEOUT", undefined, /300 ms/);
     expect(silent.connections.length).toBe(1);
     await new Promise<void>((resolve) => (silent.connections[0].closed ? resolve() : silent.connections[0].once("close", () => resolve())));
     await silent.close();
@@ -142,9 +139,8 @@ describe("connect()", () => {
 
   it("reports a refused connection as a TRANSPORT error carrying the cause", async () => {
     const port = await freePort();
-    const error = (await connect(base(port)).catch((e: unknown) => e)) as Error & { code?: string; cause?: { code?: string } };
-    expect(error.code).toBe("TRANSPORT");
-    expect(error.cause?.code).toBe("ECONNREFUSED");
+    const error = await expectTlsErrorAsync(connect(base(port)), "TRANSPORT");
+    expect((error.cause as { code?: string } | undefined)?.code).toBe("ECONNREFUSED");
   });
 
   it("reports the server closing during the handshake", async () => {
@@ -293,12 +289,10 @@ describe("errors after the handshake", () => {
     });
     server.server.on("connection", (s: net.Socket) => raw.push(s));
     const socket = await connect(base(server.port));
-    const failed = new Promise<Error & { code?: string; alert?: number }>((r) => socket.once("error", r));
+    const failed = socketError(socket);
     socket.write("provoke\n");
     socket.resume();
-    const error = await failed;
-    expect(error.code).toBe("BAD_RECORD_MAC");
-    expect(error.alert).toBe(20);
+    await expectTlsErrorAsync(failed, "BAD_RECORD_MAC", Alert.bad_record_mac);
     await waitFor(() => serverErrors.length > 0, "the server to see our alert");
     expect(serverErrors.map((e) => e.message).join(" ")).toMatch(/bad record mac|alert number 20/i);
   });

@@ -5,11 +5,12 @@ import { constants } from "node:crypto";
 import type * as tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TlsError } from "../src/errors.js";
+import { expectTlsError, expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { decodeSession, encodeSession, type TlsSession } from "../src/handshake/session.js";
 import { TlsClient } from "../src/client.js";
 import { standardPki, TEST_HOST } from "./helpers/pki.js";
 import { closeAllServers, startNodeTlsServer, startOpensslServer, type ChildServer, type NodeTlsServer } from "./helpers/servers.js";
-import { openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, whenClosed, type OpenOptions, type TappedClient } from "./helpers/tls.js";
+import { openTls, parseRecords, plaintextHandshakeTypes, readToEnd, readUntil, socketError, whenClosed, type OpenOptions, type TappedClient } from "./helpers/tls.js";
 
 
 const SERVER_HELLO = 2;
@@ -174,15 +175,7 @@ describe("sessions across deep sleep, and the refusals", () => {
     const first = await echoOnce(nodeTickets.port);
     const saved = encodeSession(first.session!);
     saved[saved.length >> 1] ^= 0x20;
-    let caught: unknown;
-    try {
-      new TlsClient(withSession(saved, { serverName: TEST_HOST, ca: standardPki().rootPem }) as never);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(TlsError);
-    expect((caught as TlsError).code).toBe("CONFIG");
-    expect((caught as TlsError).message).toMatch(/corrupt/);
+    expectTlsError(() => new TlsClient(withSession(saved, { serverName: TEST_HOST, ca: standardPki().rootPem }) as never), "CONFIG", undefined, /corrupt/);
   });
 
   it("a session is not offered to another server name", async () => {
@@ -221,12 +214,11 @@ describe("sessions across deep sleep, and the refusals", () => {
     const { socket, client } = await openTls(nodeTickets.port);
     const session = client.session!;
     expect(session.resumable).toBe(true);
-    const failed = new Promise<Error>((resolve) => socket.once("error", resolve));
+    const failed = socketError(socket);
     socket.resume(); // read, so the client processes what arrives
     // A forged application-data record, as an attacker on the path would inject: bad_record_mac, fatal.
     socket.transport.emit("data", Buffer.from([23, 3, 3, 0, 40, ...new Array(40).fill(7)]));
-    const err = (await failed) as TlsError;
-    expect(err.code).toBe("BAD_RECORD_MAC");
+    await expectTlsErrorAsync(failed, "BAD_RECORD_MAC");
     expect(client.session).toBeNull();
     expect(session.resumable).toBe(false);
     const lines: string[] = [];

@@ -1,9 +1,11 @@
 // Every signature scheme microtls offers for the ServerKeyExchange, forced one at a time on openssl s_server
 // with -sigalgs, and checked in the client's trace.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Alert } from "../src/errors.js";
+import { expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import { standardPki, type KeyKind, type StandardPki } from "./helpers/pki.js";
 import { closeAllServers, startOpensslServer } from "./helpers/servers.js";
-import { failTls, openTls, readUntil } from "./helpers/tls.js";
+import { openTls, readUntil, refusedTls } from "./helpers/tls.js";
 
 const SCHEMES: Array<{ scheme: string; key: KeyKind }> = [
   { scheme: "ecdsa_secp256r1_sha256", key: "p256" },
@@ -40,9 +42,7 @@ describe("ServerKeyExchange signature schemes (openssl s_server -sigalgs)", () =
   it("a server restricted to a scheme we do not offer (ecdsa_secp521r1_sha512) finds no common ground", async () => {
     const leaf = pki.leaves.p256;
     const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, chainFile: pki.intermediateFile, extraArgs: ["-sigalgs", "ecdsa_secp521r1_sha512"] });
-    const { error } = await failTls(server.port);
-    expect(error.code).toBe("ALERT_RECEIVED");
-    expect(error.alert).toBe(40);
+    await expectTlsErrorAsync(refusedTls(server.port), "ALERT_RECEIVED", Alert.handshake_failure);
     await server.close();
   });
 });

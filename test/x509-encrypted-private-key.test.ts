@@ -7,6 +7,7 @@ import { TlsError } from "../src/errors.js";
 import { decryptPrivateKey } from "../src/x509/encrypted-private-key.js";
 import { parsePrivateKey, type PrivateKey } from "../src/x509/private-key.js";
 import { clientPkiFor, keyDir, openssl, type ClientPki } from "./helpers/client-keys.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import type { KeyKind } from "./helpers/pki.js";
 
 let pki: ClientPki;
@@ -29,14 +30,7 @@ function sameKey(a: PrivateKey, b: PrivateKey): void {
 }
 
 function configError(fn: () => unknown, re: RegExp): void {
-  try {
-    fn();
-    expect.unreachable();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TlsError);
-    expect((e as TlsError).code).toBe("CONFIG");
-    expect((e as TlsError).message).toMatch(re);
-  }
+  expectTlsError(fn, "CONFIG", undefined, re);
 }
 
 describe("decryptPrivateKey (PBES2: PBKDF2 + AES-CBC)", () => {

@@ -7,6 +7,7 @@ import { TlsError } from "../src/errors.js";
 import { parseCertificate } from "../src/x509/certificate.js";
 import { checkKeyMatchesCertificate, parsePrivateKey, privateKeyMatches, publicKeyOfPrivate, type PrivateKey } from "../src/x509/private-key.js";
 import { clientPkiFor, keyDir, keyIn, openssl, type ClientPki, type KeyFormat } from "./helpers/client-keys.js";
+import { expectTlsError } from "./helpers/expect-tls-error.js";
 import type { KeyKind } from "./helpers/pki.js";
 
 const FORMATS: KeyFormat[] = ["pkcs8-pem", "pkcs8-der", "traditional-pem", "traditional-der"];
@@ -36,15 +37,7 @@ function expectSameAsNode(key: PrivateKey, pem: string): void {
 }
 
 function configError(fn: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(TlsError);
-  expect((caught as TlsError).code).toBe("CONFIG");
-  expect((caught as TlsError).message).toMatch(pattern);
+  expectTlsError(fn, "CONFIG", undefined, pattern);
 }
 
 let pki: ClientPki;

@@ -72,6 +72,16 @@ export function openTls(port: number, options: OpenOptions = {}): Promise<{ sock
   });
 }
 
+/**
+ * A handshake that must fail, for expectTlsErrorAsync: rejects with the error it failed with (or, if it succeeded,
+ * closes the connection and rejects with a plain Error saying so).
+ */
+export async function refusedTls(port: number, options: OpenOptions = {}): Promise<never> {
+  const { socket } = await openTls(port, options);
+  socket.destroy();
+  throw new Error("the handshake succeeded but was expected to fail");
+}
+
 /** Same as openTls, but resolves with the error the handshake failed with (and the client, for its tap). */
 export async function failTls(port: number, options: OpenOptions = {}): Promise<{ error: Error & { code?: string; alert?: number; verifyFlags?: string[] } }> {
   try {
@@ -81,6 +91,16 @@ export async function failTls(port: number, options: OpenOptions = {}): Promise<
     return { error: e as Error };
   }
   throw new Error("the handshake succeeded but was expected to fail");
+}
+
+/**
+ * Rejects with the socket's first 'error', for expectTlsErrorAsync. Made before the error can happen and awaited
+ * later, so it is marked handled: an early error waits for the await instead of counting as an unhandled rejection.
+ */
+export function socketError(socket: { once(event: "error", listener: (e: Error) => void): unknown }): Promise<never> {
+  const failed = new Promise<never>((_, reject) => socket.once("error", reject));
+  failed.catch(() => {});
+  return failed;
 }
 
 /** Collects everything until the socket ends (close_notify) or errors; bounded by timeoutMs. */
