@@ -3,9 +3,10 @@
 import { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledInputs } from "./helpers/bundle.js";
+import { expectTlsError, expectTlsErrorAsync } from "./helpers/expect-tls-error.js";
 import * as core from "../src/core.js";
 import { parseClientHello } from "./helpers/server-codecs.js";
-import { TlsClient as FullClient, TlsError } from "../src/index.js";
+import { Alert, TlsClient as FullClient } from "../src/index.js";
 import { sharedPki, standardPki, TEST_HOST } from "./helpers/pki.js";
 import { closeAllServers, startOpensslServer, type ChildServer } from "./helpers/servers.js";
 
@@ -47,17 +48,7 @@ describe("the minimal profile's bundle", () => {
 
 describe("configuration with objects", () => {
   const ca = standardPki().rootPem;
-  const configError = (make: () => unknown, pattern: RegExp) => {
-    let thrown: unknown;
-    try {
-      make();
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(TlsError);
-    expect((thrown as TlsError).code).toBe("CONFIG");
-    expect((thrown as TlsError).message).toMatch(pattern);
-  };
+  const configError = (make: () => unknown, pattern: RegExp) => expectTlsError(make, "CONFIG", null, pattern);
 
   it("the microtls client takes objects and names, mixed", () => {
     expect(() => new FullClient({ serverName: TEST_HOST, ca, cipherSuites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], groups: [x25519Group, "secp256r1"] })).not.toThrow();
@@ -165,9 +156,7 @@ describe("the core client against openssl s_server", () => {
       ...minimal(standardPki().rootPem),
       cipherSuites: [core.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256],
     });
-    const err = await fetchStatus(rsaServer.port, client).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TlsError);
-    expect((err as TlsError).code).toBe("DECRYPT_ERROR");
+    await expectTlsErrorAsync(fetchStatus(rsaServer.port, client), "DECRYPT_ERROR", Alert.decrypt_error);
   });
 
   it("an ECDSA-only verifier refuses a chain signed with RSA; naming RSA PKCS#1 accepts it", async () => {
@@ -176,10 +165,8 @@ describe("the core client against openssl s_server", () => {
     const leaf = pki.issue({ name: "core-rsa-signed-leaf", cn: TEST_HOST, key: "p256", issuer: rsaRoot, dns: [TEST_HOST], ips: ["127.0.0.1"] });
     const server = await startOpensslServer({ certFile: leaf.certPath, keyFile: leaf.keyPath, mode: "www" });
     const options = { ...minimal(rsaRoot.certPem), groups: [x25519Group, p256Group] };
-    const err = await fetchStatus(server.port, new TlsClient(options)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TlsError);
-    expect((err as TlsError).code).toBe("BAD_CERTIFICATE");
-    expect((err as TlsError).verifyFlags).toContain("BAD_SIGNATURE");
+    const err = await expectTlsErrorAsync(fetchStatus(server.port, new TlsClient(options)), "BAD_CERTIFICATE");
+    expect(err.verifyFlags).toContain("BAD_SIGNATURE");
     const withRsa = new TlsClient({ ...options, verifySignature: signatureVerifier({ ecdsa: ecdsaVerify, rsaPkcs1: core.rsaPkcs1Verify }) });
     expect(await fetchStatus(server.port, withRsa)).toMatch(/ECDHE-ECDSA-CHACHA20-POLY1305/);
     // The full entry's default verifier knows RSA.
