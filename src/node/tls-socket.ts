@@ -54,7 +54,7 @@ export class TlsSocket extends Duplex {
   private readonly verifying: boolean;
   /** The transport failed (EPIPE, ECONNRESET) after the handshake: reads go on with what arrived, writes stop. */
   private transportFailure: TlsError | null = null;
-  /** Records encrypted after the handshake, waiting for the next turn of the event loop (see bioSend). */
+  /** Records encrypted after the handshake, waiting for the next turn of the event loop (see sendOutput). */
   private outQueue: Buffer[] = [];
   private outScheduled = false;
   private closeQueued = false;
