@@ -5,12 +5,12 @@ import { Handshake, type HandshakeResult } from "./handshake/handshake.js";
 import { ALL_ALGORITHMS } from "./handshake/name-tables.js";
 import { ContentType } from "./record/content-type.js";
 import { RecordLayer } from "./record/layer.js";
+import { WireQueue } from "./record/wire-queue.js";
 
 /** What the connection wants next: send output(), read() data, feed() bytes, or nothing (it is closed; see `error`). */
 export type ConnectionStatus = "needs-input" | "has-output" | "has-data" | "closed";
 export type ClientState = "handshaking" | "established" | "closed";
 
-const EMPTY = new Uint8Array(0);
 const ALERT_FATAL = 2;
 /** Errors that mean the link itself is gone: no alert can or need be sent. */
 const LINK_LOST = new Set(["ALERT_RECEIVED", "TRANSPORT", "TRUNCATED", "ABORTED", "TIMEOUT"]);
@@ -24,8 +24,7 @@ const LINK_LOST = new Set(["ALERT_RECEIVED", "TRANSPORT", "TRUNCATED", "ABORTED"
  * This is microtls/core's: suites, groups and verifiers come in as objects; TlsConnection takes names too.
  */
 export class CoreTlsConnection extends InboundRecords {
-  private out: Uint8Array[] = [];
-  private outAt = 0;
+  private readonly out = new WireQueue();
   private dataAt = 0;
   private started = false;
   private ended = false;
@@ -66,9 +65,7 @@ export class CoreTlsConnection extends InboundRecords {
   }
   /** Wire bytes waiting for the transport. */
   get pendingOutput(): number {
-    let n = 0;
-    for (const b of this.out) n += b.length;
-    return n - this.outAt;
+    return this.out.length;
   }
   /** The largest plaintext one record we send carries (a negotiated record limit, else 2^14). */
   get sendFragmentLimit(): number {
@@ -103,33 +100,13 @@ export class CoreTlsConnection extends InboundRecords {
   /** Wire bytes for the transport (empty: none). They are never written again here: hand the view on as it is. */
   output(): Uint8Array {
     this.run(() => this.start());
-    const out = this.out;
-    if (out.length === 0) return EMPTY;
-    // One buffer per flight: the ClientKeyExchange, CCS and Finished leave in one TCP segment.
-    if (out.length > 1) {
-      const joined = new Uint8Array(this.pendingOutput);
-      let at = 0;
-      out.forEach((b, i) => {
-        const part = i === 0 ? b.subarray(this.outAt) : b;
-        joined.set(part, at);
-        at += part.length;
-      });
-      this.out = [joined];
-      this.outAt = 0;
-    }
-    return this.out[0].subarray(this.outAt);
+    return this.out.peek();
   }
 
   /** The transport took the first n bytes of output(). */
   consumed(n: number): void {
-    if (!(n >= 0 && n <= this.pendingOutput) || Math.floor(n) !== n) throw tlsError("config", `consumed(${String(n)}): expected 0..${this.pendingOutput}`);
-    if (n === 0) return;
-    this.output();
-    this.outAt += n;
-    if (this.outAt === this.out[0].length) {
-      this.out = [];
-      this.outAt = 0;
-    }
+    if (!(n >= 0 && n <= this.out.length) || Math.floor(n) !== n) throw tlsError("config", `consumed(${String(n)}): expected 0..${this.out.length}`);
+    this.out.take(n);
   }
 
   /** Copies application data into buf: the count, 0 when none is buffered (status says whether more can come). */
@@ -177,7 +154,6 @@ export class CoreTlsConnection extends InboundRecords {
 
   /** The driver gave up (transport lost, aborted, timed out): the connection closes with this error. */
   abort(error: TlsError): void {
-    if (!(error instanceof TlsError)) throw tlsError("config", "abort needs a TlsError");
     this.run(() => {
       throw error;
     });
@@ -186,8 +162,7 @@ export class CoreTlsConnection extends InboundRecords {
   // ---- internals ----
 
   protected send(type: number, data: Uint8Array): void {
-    const wire = this.record.write(type, data);
-    if (wire.length > 0) this.out.push(wire);
+    this.out.push(this.record.write(type, data));
   }
 
   protected complete(result: HandshakeResult): void {
@@ -207,9 +182,7 @@ export class CoreTlsConnection extends InboundRecords {
   private start(): void {
     if (this.started || this.closeSent) return;
     this.started = true;
-    this.hs = new Handshake(this.config, this.record, (wire) => {
-      if (wire.length > 0) this.out.push(wire);
-    });
+    this.hs = new Handshake(this.config, this.record, (wire) => this.out.push(wire));
   }
 
   private dropData(): void {
