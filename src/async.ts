@@ -53,6 +53,11 @@ export class AsyncTlsClient {
   private handshaking: Promise<void> | null = null;
   private socketClosed: Promise<void> | null = null;
   private eof = false;
+  /**
+   * socket.write() failed after the handshake. Writers hear it at once; readers first get what the server had already
+   * sent (an early answer: a 413 during an upload, then a reset), then this error.
+   */
+  private writeLost: TlsError | null = null;
   /** Resolves when the socket is given up (closed, aborted, failed): waits on it end then. */
   private readonly released: Promise<typeof RELEASED>;
   private release: () => void = noop;
@@ -107,7 +112,7 @@ export class AsyncTlsClient {
     await this.serial(async () => {
       let at = 0;
       do {
-        if (c.error) return;
+        if (c.error || this.writeLost) return;
         const n = Math.min(WRITE_CHUNK, c.sendFragmentLimit, data.length - at);
         try {
           c.write(data.subarray(at, (at += n))); // CLOSED after close(): the caller's to see
@@ -118,6 +123,7 @@ export class AsyncTlsClient {
         await this.drain();
       } while (at < data.length);
     });
+    if (this.writeLost) throw this.writeLost;
     if (c.error) return this.settle();
   }
 
@@ -158,7 +164,7 @@ export class AsyncTlsClient {
   /** Hands output() to socket.write until none is left; never rejects (a failure becomes the connection's error). */
   private async drain(): Promise<void> {
     const c = this.connection;
-    for (let out = c.output(); out.length > 0 && !this.socketClosed; out = c.output()) {
+    for (let out = c.output(); out.length > 0 && !this.socketClosed && !this.writeLost; out = c.output()) {
       try {
         if ((await this.until(attempt(() => this.socket.write(out)))) === RELEASED) return;
       } catch (e) {
@@ -201,7 +207,9 @@ export class AsyncTlsClient {
 
   /** The connection has failed: its alert goes out if the socket takes it, the socket is closed, the error thrown. */
   private async settle(): Promise<never> {
-    const error = this.connection.error as TlsError;
+    // After a lost write, the stream's end without close_notify is that loss, not a truncation by an attacker.
+    const failed = this.connection.error as TlsError;
+    const error = this.writeLost && failed.code === "TRUNCATED" ? this.writeLost : failed;
     await this.flush();
     await this.closeSocket();
     throw error;
@@ -219,6 +227,11 @@ export class AsyncTlsClient {
     const reason = typeof e === "string" ? `socket.${what}() ${e}` : `socket.${what}() failed: ${messageOf(e)}`;
     const error = tlsError("transport", reason);
     (error as { cause?: unknown }).cause = e;
+    if (what === "write" && this.connection.handshakeComplete && !this.eof) {
+      // The reading side may still hold the server's answer: let readers have it (read() ends as the socket does).
+      this.writeLost = error;
+      return;
+    }
     this.fail(error);
   }
 

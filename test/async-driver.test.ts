@@ -105,6 +105,35 @@ describe("AsyncTlsClient over node:net", () => {
     expect(echo.clientErrors.slice(before).map((e) => e.message).join("\n")).toMatch(/alert/i);
   });
 
+  it("an early answer survives a lost write: the writer hears TRANSPORT, the reader still gets the answer", async () => {
+    const pki = standardPki();
+    const server = await startNodeTlsServer({
+      key: pki.leaves.p256.keyPem,
+      cert: readFileSync(pki.chainFile.p256, "utf8"),
+      mode: "custom",
+      // A server refusing an upload: it answers the first bytes and closes (close_notify, then FIN).
+      onConnection: (s: tls.TLSSocket) => s.once("data", () => s.end("413 Payload Too Large")),
+    });
+    const inner = await connectAsyncSocket(server.port);
+    let established = false;
+    let writes = 0;
+    // After the handshake, the second write meets the reset the server's close caused (EPIPE).
+    const socket: AsyncSocket = {
+      read: () => inner.read(),
+      write: (bytes) => (established && ++writes > 1 ? Promise.reject(new Error("EPIPE")) : inner.write(bytes)),
+      close: () => inner.close(),
+    };
+    const client = new AsyncTlsClient(new TlsConnection({ serverName: TEST_HOST, ca }), socket);
+    await client.handshake();
+    established = true;
+    await client.write(ascii("upload, part 1"));
+    await expectTlsErrorAsync(client.write(ascii("upload, part 2")), "TRANSPORT", null, /EPIPE/);
+    await expectTlsErrorAsync(client.write(ascii("upload, part 3")), "TRANSPORT", null, /EPIPE/);
+    expect(text(await readAll(client))).toBe("413 Payload Too Large");
+    await client.close();
+    await server.close();
+  });
+
   it("delivers the data that came before a truncation, then rejects TRUNCATED", async () => {
     const pki = standardPki();
     const server = await startNodeTlsServer({
