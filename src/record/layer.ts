@@ -62,7 +62,7 @@ export class RecordLayer {
 
   /**
    * Bytes from the transport, any chunking (1 byte at a time works). They are read in place: before reusing them,
-   * call read() until it returns null or call retain() (only a record's partial tail is copied).
+   * call read() until it returns null, or call retain(), which copies what is still unread.
    */
   feed(bytes: Uint8Array): void {
     this.deframer.push(bytes);
