@@ -42,7 +42,7 @@ export class Deframer {
     return this.frames.buffered;
   }
 
-  /** Bytes from the transport. The caller drains next() before it reuses them. */
+  /** Bytes from the transport. Before the caller reuses them it drains next() or calls retain(). */
   push(bytes: Uint8Array): void {
     this.frames.push(bytes);
   }
