@@ -32,8 +32,6 @@ export interface AsyncTlsOptions {
   signal?: AbortSignalLike;
 }
 
-/** Application data protected per turn: a large write does not become one large buffer. */
-const WRITE_CHUNK = 16384;
 const RELEASED = Symbol("released");
 const noop = () => {};
 /** A call that may throw synchronously or not return a promise, as a promise. */
@@ -113,7 +111,8 @@ export class AsyncTlsClient {
       let at = 0;
       do {
         if (c.error || this.writeLost) return;
-        const n = Math.min(WRITE_CHUNK, c.sendFragmentLimit, data.length - at);
+        // One record per turn: a large write does not become one large buffer.
+        const n = Math.min(c.sendFragmentLimit, data.length - at);
         try {
           c.write(data.subarray(at, (at += n))); // CLOSED after close(): the caller's to see
         } catch (e) {

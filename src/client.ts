@@ -22,8 +22,6 @@ export type RecvFn = (buf: Uint8Array) => number;
 // It is made on first use, as large as the largest record a client so far may receive (a whole record per recv), so a
 // device that asks for max_fragment_length never has one of 16 KiB.
 let recvBuffer: Uint8Array | null = null;
-/** Application data protected per write() call before it tries the transport again. */
-const WRITE_CHUNK = 16384;
 /** The largest protected record: header, plaintext, and the AEAD's explicit nonce and tag (RFC 5246 §6.2.3). */
 const recordBytes = (plaintext: number) => 5 + plaintext + 24;
 
@@ -103,8 +101,8 @@ export class CoreTlsClient {
     if (!this.flush()) return WANT_WRITE;
     let consumed = 0;
     while (consumed < data.length) {
-      // With a negotiated record limit, one record per chunk: no write buffer beyond a record's size.
-      consumed += c.write(data.subarray(consumed, consumed + Math.min(WRITE_CHUNK, c.sendFragmentLimit)));
+      // One record per chunk (2^14, or a negotiated limit): no write buffer beyond a record's size.
+      consumed += c.write(data.subarray(consumed, consumed + c.sendFragmentLimit));
       if (!this.flush()) break;
     }
     return consumed;

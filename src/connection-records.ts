@@ -13,7 +13,7 @@ const MAX_WARNING_ALERTS = 8;
 /** HelloRequests answered with a no_renegotiation warning per connection; the next one is a fatal unexpected_message. */
 export const MAX_HELLO_REQUESTS = 4;
 export const ALERT_WARNING = 1;
-const ALERT_FATAL = 2;
+export const ALERT_FATAL = 2;
 
 /**
  * The receiving side of a connection: each decrypted record goes to the handshake, the application's data, or the

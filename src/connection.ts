@@ -1,4 +1,4 @@
-import { ALERT_WARNING, InboundRecords } from "./connection-records.js";
+import { ALERT_FATAL, ALERT_WARNING, InboundRecords } from "./connection-records.js";
 import { Alert, alertName, TlsError, tlsError } from "./errors.js";
 import { NO_TABLES, resolveConfig, type AlgorithmTables, type TlsClientOptions } from "./handshake/config.js";
 import { Handshake, type HandshakeResult } from "./handshake/handshake.js";
@@ -11,9 +11,6 @@ import { WireQueue } from "./record/wire-queue.js";
 export type ConnectionStatus = "needs-input" | "has-output" | "has-data" | "closed";
 export type ClientState = "handshaking" | "established" | "closed";
 
-const ALERT_FATAL = 2;
-/** Errors that mean the link itself is gone: no alert can or need be sent. */
-const LINK_LOST = new Set(["ALERT_RECEIVED", "TRANSPORT", "TRUNCATED", "ABORTED", "TIMEOUT"]);
 
 /**
  * A TLS 1.2 client connection as a push engine, sans I/O (as rustls and BearSSL): the transport's bytes go in with
@@ -240,7 +237,8 @@ export class CoreTlsConnection extends InboundRecords {
     if (fatalAlert && this.agreed && this.agreed.session) this.agreed.session.resumable = false;
     if (this.hs && this.hs.chain.length > 0) this.failedChain = this.hs.chain;
     this.dropHandshake(fatalAlert);
-    if (!fatalAlert || LINK_LOST.has(error.code)) return;
+    // The peer's own fatal alert is not answered; a lost link's error names no alert to send.
+    if (!fatalAlert || error.code === "ALERT_RECEIVED") return;
     try {
       this.config.trace?.(`-> alert fatal ${alertName(error.alert as number)}`);
       this.send(ContentType.alert, Uint8Array.of(ALERT_FATAL, error.alert as number));
